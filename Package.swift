@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+import Foundation
+
+// Kernels are compiled for a concrete CPU so that SIMD multiply-adds become real FMA
+// instructions (baseline x86-64 turns each lane into a libm call); override with
+// FACENAS_TARGET_CPU=skylake-avx512 etc. `-O` also in debug: SIMD code is ~100x slower at -Onone.
+let targetCPU = ProcessInfo.processInfo.environment["FACENAS_TARGET_CPU"] ?? "haswell"
+let fastFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", targetCPU]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "FaceNAS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "facenas", targets: ["FaceNASCLI"]),
+        .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "Datasets", "Search", "Evaluation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastFlags),
+        .target(name: "Kernels", dependencies: ["Tensor"], swiftSettings: fastFlags),
+        .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: fastFlags),
+        .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
+        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets"]),
+        .executableTarget(
+            name: "FaceNASCLI",
+            dependencies: [
+                "Tensor", "Kernels", "NN", "Datasets", "Search", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Tensor", "Kernels"]),
+        .testTarget(name: "NNTests", dependencies: ["Tensor", "Kernels", "NN"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
+        .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
+        .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "Datasets", "Search", "Evaluation"]),
+    ]
+)

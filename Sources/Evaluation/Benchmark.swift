@@ -1,0 +1,66 @@
+import Foundation
+import NN
+import Search
+import Tensor
+
+/// Throughput of the reference cases of shared/bench (same networks, shapes and optimiser as
+/// torch_reference.py, so the two are compared as a ratio on one machine).
+public enum Benchmark {
+    public struct Result: Codable, Sendable {
+        public var `case`: String
+        public var imagesPerSecond: Double
+        public var gflops: Double
+        public var batch: Int
+        public var iterations: Int
+        public var params: Int
+        public var core: String
+        public var secondsPerIteration: [Double]
+        public var layers: [LayerProfile.Row]?
+        enum CodingKeys: String, CodingKey {
+            case `case`, gflops, batch, iterations, params, core, layers
+            case imagesPerSecond = "images_per_s", secondsPerIteration = "seconds_per_iteration"
+        }
+    }
+
+    public static let cases = ["tiny-sep12-w64"]
+
+    /// Runs one case: `warmup` untimed iterations, then `iterations` timed ones; reports the median.
+    public static func run(_ name: String, iterations: Int = 10, warmup: Int = 2, profile: Bool = false) throws -> Result {
+        switch name {
+        case "tiny-sep12-w64":
+            let a = Architecture(inChannels: 1, classes: 10, inputSize: 28, depth: 12, width: 64)
+            var rng = RNG(seed: 0)
+            let net = PlainTemplate.build(a, rng: &rng)
+            let batch = 128
+            let x = Tensor(zeros: [batch, 1, 28, 28])
+            for i in 0..<x.count { x[i] = rng.normal() }
+            let labels = (0..<batch).map { _ in Int32(rng.int(10)) }
+            let config = TrainingConfig(epochs: 1, batchSize: batch, schedule: .init(kind: .constant, baseLR: 0.01),
+                                        momentum: 0.9, weightDecay: 5e-4, clipNorm: nil)
+            let trainer = ClassifierTrainer(network: net, config: config)
+            let times = time(iterations: iterations, warmup: warmup) { _ = trainer.step(x, labels: labels, lr: 0.01) }
+            let med = median(times)
+            let flops = 6.0 * Double(ArchitectureSummary.macs(a))   // forward 2·MACs, backward ≈ 2× forward
+            return Result(case: name, imagesPerSecond: Double(batch) / med, gflops: flops * Double(batch) / med / 1e9,
+                          batch: batch, iterations: iterations, params: net.parameterCount,
+                          core: BLAS.coreName, secondsPerIteration: times,
+                          layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil)
+        default:
+            throw ArchitectureError(message: "unknown bench case \"\(name)\" (known: \(cases.joined(separator: ", ")))")
+        }
+    }
+
+    static func time(iterations: Int, warmup: Int, _ body: () -> Void) -> [Double] {
+        for _ in 0..<warmup { body() }
+        return (0..<iterations).map { _ in
+            let t = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+        }
+    }
+
+    public static func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Tensor
+
+extension FaceNAS {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time the reference cases (training/embedding images per second) for comparison with PyTorch.")
+
+        @Option(name: .customLong("case"), help: "Case to run (repeatable; default all): \(Benchmark.cases.joined(separator: ", ")).")
+        var cases: [String] = []
+        @Option(help: "Timed iterations per case (the median is reported).")
+        var iterations: Int = 10
+        @Flag(help: "Print a JSON array instead of the table.")
+        var json = false
+        @Flag(help: "Print every iteration's time and the per-layer forward/backward breakdown.")
+        var verbose = false
+
+        func run() throws {
+            let names = cases.isEmpty ? Benchmark.cases : cases
+            if !json { print("OpenBLAS core: \(BLAS.coreName)  workers: \(Parallel.workers)") }
+            var results: [Benchmark.Result] = []
+            for n in names {
+                let r = try Benchmark.run(n, iterations: iterations, profile: verbose)
+                results.append(r)
+                if !json {
+                    print(String(format: "%@  batch %d  %.1f images/s  %.1f GFLOP/s  (median of %d)", r.case, r.batch,
+                                 r.imagesPerSecond, r.gflops, r.iterations))
+                    if verbose {
+                        print("  seconds/iteration: " + r.secondsPerIteration.map { String(format: "%.4f", $0) }.joined(separator: " "))
+                        if let rows = r.layers { print(LayerProfile.table(rows)) }
+                    }
+                }
+            }
+            if json {
+                let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try e.encode(results), as: UTF8.self))
+            }
+        }
+    }
+}

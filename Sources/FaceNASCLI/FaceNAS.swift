@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct FaceNAS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facenas",
+        abstract: "Search, train and evaluate face-recognition and image-classification backbones on CPUs.",
+        version: "0.1.0",
+        subcommands: [Inspect.self, Train.self, Evaluate.self, Bench.self])
+}

@@ -1,0 +1,102 @@
+import Tensor
+
+// Column lowering for convolution as one GEMM per image (darknet/Caffe style):
+// y[co, oh*ow] = W[co, c*k*k] · col[c*k*k, oh*ow].
+
+/// Output positions `ox` in `0..<ow` whose input column `ox*s - p + kx` lies inside `0..<w`.
+@inline(__always)
+private func validRange(kernelOffset kx: Int, stride s: Int, pad p: Int, inputSize w: Int,
+                        outputSize ow: Int) -> (Int, Int) {
+    let lo = max(0, ceilDiv(p - kx, s))
+    let hi = min(ow, floorDiv(w - 1 + p - kx, s) + 1)
+    return (lo, max(lo, hi))
+}
+
+/// Lowers one image for convolution. Overwrites `col` entirely (zeros where the window hangs over
+/// the padding).
+///
+/// - Shapes: x: [c, h, w] -> col: [c*k*k, oh*ow], row index (ci*k + ky)*k + kx, column oy*ow + ox,
+///   with oh = (h + 2p - k)/s + 1 and likewise ow.
+public func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                   kernel k: Int, stride s: Int, pad p: Int, col: UnsafeMutablePointer<Float>) {
+    // x: [c, h, w] -> col: [c*k*k, oh*ow]
+    let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+    if c <= 0 || oh <= 0 || ow <= 0 { return }
+    let xs = ConstPointer(x), cs = SendablePointer(col)
+    // Channels write disjoint row bands of col.
+    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * oh * ow, grain: 65_536)) { lo, hi in
+        for ci in lo..<hi {
+            let plane = xs.p + ci * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let row = cs.p + ((ci * k + ky) * k + kx) * oh * ow
+                    let (ox0, ox1) = validRange(kernelOffset: kx, stride: s, pad: p, inputSize: w, outputSize: ow)
+                    for oy in 0..<oh {
+                        let dst = row + oy * ow
+                        let iy = oy * s - p + ky
+                        if iy < 0 || iy >= h || ox0 == ox1 {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        if ox0 > 0 { dst.update(repeating: 0, count: ox0) }
+                        let src = plane + iy * w + (ox0 * s - p + kx)
+                        if s == 1 {
+                            (dst + ox0).update(from: src, count: ox1 - ox0)
+                        } else {
+                            let d = dst + ox0
+                            for j in 0..<(ox1 - ox0) { d[j] = src[j * s] }
+                        }
+                        if ox1 < ow { (dst + ox1).update(repeating: 0, count: ow - ox1) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: **adds** every entry of `col` into the input position it was read
+/// from. The caller zeroes `x` first when it wants a plain result (the input gradient).
+///
+/// - Shapes: col: [c*k*k, oh*ow] -> x: [c, h, w] (accumulated).
+public func col2im(_ col: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                   kernel k: Int, stride s: Int, pad p: Int, x: UnsafeMutablePointer<Float>) {
+    // col: [c*k*k, oh*ow] -> x: [c, h, w] (+=)
+    let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+    if c <= 0 || oh <= 0 || ow <= 0 { return }
+    let cs = ConstPointer(col), xs = SendablePointer(x)
+    // A channel's rows of col only touch that channel's plane, so workers never collide.
+    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * oh * ow, grain: 65_536)) { lo, hi in
+        for ci in lo..<hi {
+            let plane = xs.p + ci * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let row = cs.p + ((ci * k + ky) * k + kx) * oh * ow
+                    let (ox0, ox1) = validRange(kernelOffset: kx, stride: s, pad: p, inputSize: w, outputSize: ow)
+                    if ox0 == ox1 { continue }
+                    for oy in 0..<oh {
+                        let iy = oy * s - p + ky
+                        if iy < 0 || iy >= h { continue }
+                        let src = row + oy * ow + ox0
+                        let dst = plane + iy * w + (ox0 * s - p + kx)
+                        let len = ox1 - ox0
+                        if s == 1 {
+                            addRun(src, into: dst, count: len)
+                        } else {
+                            for j in 0..<len { dst[j * s] += src[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func addRun(_ a: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        store(load(y + i, as: SIMD16<Float>.self) + load(a + i, as: SIMD16<Float>.self), y + i)
+        i += 16
+    }
+    while i < count { y[i] += a[i]; i += 1 }
+}

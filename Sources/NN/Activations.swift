@@ -1,0 +1,64 @@
+import Kernels
+import Tensor
+
+/// max(x, 0). The derivative at exactly 0 is taken as 0, as PyTorch does.
+public final class ReLU: Layer {
+    private var input = Tensor(zeros: [0])
+    private var out = Buffer(), dxBuffer = Buffer()
+
+    public init() {}
+
+    public var summary: String { "relu" }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        input = x
+        let y = out.tensor(x.shape)
+        reluForward(x.data, count: x.count, y: y.data)
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let dx = dxBuffer.tensor(input.shape)
+        reluBackward(dy.data, input.data, count: input.count, dx: dx.data)
+        return dx
+    }
+}
+
+/// Per-channel parametric ReLU: x > 0 ? x : a_c·x, a initialised to 0.25 (PyTorch's default).
+public final class PReLU: Layer {
+    public let channels: Int
+    public let alpha: Parameter
+    private var input = Tensor(zeros: [0])
+    private var out = Buffer(), dxBuffer = Buffer()
+
+    /// `decays`: false in the face recipe (AdaFace excludes PReLU slopes from weight decay).
+    public init(channels: Int, initialSlope: Float = 0.25, decays: Bool = true) {
+        self.channels = channels
+        alpha = Parameter(name: "weight", shape: [channels], decays: decays)
+        alpha.value.fill(initialSlope)
+    }
+
+    public var parameters: [Parameter] { [alpha] }
+    public var summary: String { "prelu \(channels)" }
+
+    private func dims(_ x: Tensor) -> (Int, Int) {
+        precondition(x.rank >= 2 && x.shape[1] == channels, "PReLU: input \(x.shape), channels \(channels)")
+        return (x.shape[0], x.shape[2...].reduce(1, *))
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (n, hw) = dims(x)
+        input = x
+        let y = out.tensor(x.shape)
+        preluForward(x.data, alpha: alpha.value.data, batch: n, channels: channels, spatial: hw, y: y.data)
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (n, hw) = dims(input)
+        let dx = dxBuffer.tensor(input.shape)
+        preluBackward(dy.data, input.data, alpha: alpha.value.data, batch: n, channels: channels, spatial: hw,
+                      dx: dx.data, dalpha: alpha.grad.data)
+        return dx
+    }
+}

@@ -1,0 +1,95 @@
+import Kernels
+import Tensor
+
+/// Batch normalisation over [n, c, h, w] (2-D) or [n, c] (1-D), with PyTorch's semantics:
+/// training uses the biased batch variance to normalise and updates the running variance with
+/// the unbiased one; running = (1 − momentum)·running + momentum·batch; affine γ = 1, β = 0 at start.
+public final class BatchNorm: Layer {
+    public let channels: Int
+    public let momentum: Float
+    public let epsilon: Float
+    public let gamma: Parameter
+    public let beta: Parameter
+    public let runningMean: Tensor
+    public let runningVariance: Tensor
+    /// Training steps taken (PyTorch's num_batches_tracked; kept for checkpoints).
+    public let batchesTracked = Tensor(zeros: [1])
+    /// When true, training passes also use the running statistics (a frozen BN).
+    public var frozen = false
+
+    private var input = Tensor(zeros: [0])
+    private var trainedLast = false
+    private var out = Buffer(), dxBuffer = Buffer()
+    private let mean: Tensor, invStd: Tensor, variance: Tensor
+
+    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, decays: Bool = true) {
+        self.channels = channels; self.momentum = momentum; self.epsilon = epsilon
+        gamma = Parameter(name: "weight", shape: [channels], decays: decays)
+        beta = Parameter(name: "bias", shape: [channels], decays: decays)
+        gamma.value.fill(1)
+        runningMean = Tensor(zeros: [channels])
+        runningVariance = Tensor(shape: [channels], repeating: 1)
+        mean = Tensor(zeros: [channels]); invStd = Tensor(zeros: [channels]); variance = Tensor(zeros: [channels])
+    }
+
+    public var parameters: [Parameter] { [gamma, beta] }
+
+    public var state: [StateTensor] {
+        [StateTensor(name: "running_mean", value: runningMean), StateTensor(name: "running_var", value: runningVariance),
+         StateTensor(name: "num_batches_tracked", value: batchesTracked)]
+    }
+
+    public var summary: String { "bn \(channels)" }
+
+    private func dims(_ x: Tensor) -> (Int, Int) {
+        precondition((x.rank == 4 || x.rank == 2) && x.shape[1] == channels, "BatchNorm: input \(x.shape), channels \(channels)")
+        return (x.shape[0], x.rank == 4 ? x.shape[2] * x.shape[3] : 1)
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (n, hw) = dims(x)
+        input = x
+        let y = out.tensor(x.shape)
+        trainedLast = training && !frozen
+        if trainedLast {
+            batchNormForwardTraining(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                                     beta: beta.value.data, epsilon: epsilon, y: y.data, mean: mean.data,
+                                     invStd: invStd.data, variance: variance.data)
+            batchNormUpdateRunning(runningMean: runningMean.data, runningVariance: runningVariance.data, mean: mean.data,
+                                   variance: variance.data, channels: channels, count: n * hw, momentum: momentum)
+            batchesTracked[0] += 1
+        } else {
+            batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                                      beta: beta.value.data, runningMean: runningMean.data,
+                                      runningVariance: runningVariance.data, epsilon: epsilon, y: y.data)
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let x = input
+        let (n, hw) = dims(x)
+        let dx = dxBuffer.tensor(x.shape)
+        if trainedLast {
+            batchNormBackward(dy.data, x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                              mean: mean.data, invStd: invStd.data, dx: dx.data, dgamma: gamma.grad.data, dbeta: beta.grad.data)
+        } else {
+            // Frozen statistics: y = γ(x − μ_r)/σ_r + β is affine in x.
+            batchNormBackwardInference(dy.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                                       runningVariance: runningVariance.data, epsilon: epsilon, dx: dx.data)
+            for c in 0..<channels {
+                let inv = 1 / (runningVariance[c] + epsilon).squareRoot(), mu = runningMean[c]
+                var dg: Double = 0, db: Double = 0
+                for i in 0..<n {
+                    let base = (i * channels + c) * hw
+                    for j in 0..<hw {
+                        let g = Double(dy.data[base + j])
+                        db += g; dg += g * Double((x.data[base + j] - mu) * inv)
+                    }
+                }
+                gamma.grad.data[c] += Float(dg); beta.grad.data[c] += Float(db)
+            }
+        }
+        return dx
+    }
+}

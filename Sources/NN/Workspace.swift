@@ -1,0 +1,35 @@
+import Tensor
+
+/// Scratch memory shared by the layers of one network: per-worker im2col columns and gradient
+/// accumulators. Layers run one at a time, so one workspace serves the whole network; it grows
+/// to the largest request during the first step and is then reused without allocation.
+public final class Workspace: @unchecked Sendable {
+    private var columns: [Buffer]
+    private var accumulators: [Buffer]
+
+    public init() {
+        columns = Array(repeating: Buffer(), count: Parallel.workers)
+        accumulators = Array(repeating: Buffer(), count: Parallel.workers)
+    }
+
+    /// Column scratch of at least `count` floats for worker `t` (contents unspecified).
+    public func columns(_ t: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        columns[t].tensor([count]).data
+    }
+
+    /// Zeroed accumulator of `count` floats for worker `t`.
+    public func accumulator(_ t: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        accumulators[t].tensor([count], zeroed: true).data
+    }
+
+    /// Pointers for every worker, fetched before a parallel region (the buffers are not thread-safe to grow).
+    public func prepareColumns(count: Int) -> [SendablePointer<Float>] {
+        (0..<Parallel.workers).map { SendablePointer(columns($0, count: count)) }
+    }
+
+    public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
+        (0..<Parallel.workers).map { SendablePointer(accumulator($0, count: count)) }
+    }
+
+    public static let shared = Workspace()
+}

@@ -1,0 +1,47 @@
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin wrapper over OpenBLAS's row-major `cblas_sgemm`.
+///
+/// Threading policy: FaceNAS parallelises its own loops (over images or channels) and keeps
+/// OpenBLAS single-threaded by default, so the two never oversubscribe the 2 cores. A caller that
+/// runs one large GEMM outside any parallel region may raise the count with `withThreads`.
+public enum BLAS {
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
+    /// A is m×k (or k×m when `transA`), B is k×n (or n×k when `transB`).
+    @inlinable
+    public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+
+    /// The OpenBLAS kernel family in use ("SkylakeX", "Haswell", "Prescott", …).
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    public static var config: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+    /// Runs `body` with OpenBLAS at `n` threads, then restores the previous count.
+    public static func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        let old = threads
+        setThreads(n)
+        defer { setThreads(old) }
+        return try body()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Tensor
+import Testing
+
+@Suite struct TensorTests {
+    @Test func storageIsAlignedAndZeroed() {
+        for n in [0, 1, 7, 1000] {
+            let t = Tensor(zeros: [n])
+            #expect(Int(bitPattern: t.data) % 64 == 0)
+            #expect(t.array.allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test func reshapeSharesStorageAndCopyDoesNot() {
+        let t = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let r = t.reshaped([3, 2])
+        r[0] = 9
+        #expect(t[0] == 9)
+        let c = t.copy()
+        c[1] = -1
+        #expect(t[1] == 2)
+    }
+
+    @Test func bufferGrowsAndReuses() {
+        var b = Buffer()
+        let a = b.tensor([4, 4])
+        let c = b.tensor([2, 2])
+        #expect(a.data == c.data)
+        let d = b.tensor([100])
+        #expect(d.count == 100)
+    }
+
+    /// The generator is deterministic per seed, uniform draws stay in [0, 1), normals have the
+    /// right first two moments, and the state round-trips through Codable (checkpoints).
+    @Test func rngDeterminismAndMoments() throws {
+        var a = RNG(seed: 42), b = RNG(seed: 42), c = RNG(seed: 43)
+        let xs = (0..<5).map { _ in a.next() }
+        #expect(xs == (0..<5).map { _ in b.next() })
+        #expect(xs != (0..<5).map { _ in c.next() })
+        var r = RNG(seed: 1)
+        var sum = 0.0, sq = 0.0
+        let n = 200_000
+        for _ in 0..<n { let v = Double(r.normal()); sum += v; sq += v * v }
+        #expect(abs(sum / Double(n)) < 0.01)
+        #expect(abs(sq / Double(n) - 1) < 0.01)
+        for _ in 0..<10_000 { let u = r.uniform(); #expect(u >= 0 && u < 1) }
+        let saved = try JSONDecoder().decode(RNG.self, from: JSONEncoder().encode(r))
+        var r2 = saved
+        #expect(r.next() == r2.next())
+        var r5 = RNG(seed: 5)
+        #expect(Set(r5.permutation(100)) == Set(0..<100))
+    }
+
+    @Test func parallelChunksCoverEveryIndexOnce() {
+        let n = 1001
+        let hits = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        hits.initialize(repeating: 0, count: n)
+        defer { hits.deallocate() }
+        let p = SendablePointer(hits)
+        Parallel.forChunks(n) { lo, hi in for i in lo..<hi { p.p[i] += 1 } }
+        #expect((0..<n).allSatisfy { hits[$0] == 1 })
+    }
+
+    /// C = A·B and the transposed forms against a naive triple loop.
+    @Test func gemmMatchesNaive() {
+        var rng = RNG(seed: 3)
+        let m = 5, n = 7, k = 9
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        var c = [Float](repeating: 1, count: m * n)
+        BLAS.gemm(m: m, n: n, k: k, alpha: 2, a: a, lda: k, b: b, ldb: n, beta: 0.5, c: &c, ldc: n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k { s += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                #expect(abs(Double(c[i * n + j]) - (2 * s + 0.5)) < 1e-5)
+            }
+        }
+        // Aᵀ stored k×m, Bᵀ stored n×k.
+        var at = [Float](repeating: 0, count: k * m), bt = [Float](repeating: 0, count: n * k)
+        for i in 0..<m { for p in 0..<k { at[p * m + i] = a[i * k + p] } }
+        for p in 0..<k { for j in 0..<n { bt[j * k + p] = b[p * n + j] } }
+        var c2 = [Float](repeating: 0, count: m * n)
+        BLAS.gemm(transA: true, transB: true, m: m, n: n, k: k, a: at, lda: m, b: bt, ldb: k, c: &c2, ldc: n)
+        for i in 0..<(m * n) { #expect(abs(c2[i] - (c[i] - 0.5) / 2) < 1e-5) }
+    }
+
+    /// The core-type guard asks for SKYLAKEX only when OpenBLAS reports a generic core on an
+    /// AVX-512 CPU and the variable is unset; a value from the environment is always respected.
+    @Test func coreTypeGuardDecisions() {
+        let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl"]
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: nil) == "SKYLAKEX")
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: ["avx2", "fma"], environmentValue: nil) == "HASWELL")
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: "HASWELL") == nil)
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: "") == "SKYLAKEX")
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "SkylakeX", cpuFlags: avx512, environmentValue: nil) == nil)
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: ["sse3"], environmentValue: nil) == nil)
+    }
+
+    /// Under `make test` the variable is exported, so the test process runs the fast kernels.
+    @Test func openBLASRunsAFastCoreUnderMakeTest() {
+        guard let v = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !v.isEmpty else { return }
+        #expect(BLAS.coreName != "Prescott", "OPENBLAS_CORETYPE=\(v) but OpenBLAS reports \(BLAS.coreName)")
+    }
+}
