@@ -129,11 +129,12 @@ public func batchNormUpdateRunning(runningMean: UnsafeMutablePointer<Float>, run
                                    mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, channels c: Int,
                                    count m: Int, momentum: Float) {
     // running*: [c] updated in place from mean, variance: [c]
-    let correction: Float = m > 1 ? Float(m) / Float(m - 1) : 1
-    let keep = 1 - momentum
+    // In Double, as PyTorch's CPU kernel accumulates; one rounding to Float per value.
+    let correction = m > 1 ? Double(m) / Double(m - 1) : 1
+    let mo = Double(momentum), keep = 1 - mo
     for ci in 0..<c {
-        runningMean[ci] = keep * runningMean[ci] + momentum * mean[ci]
-        runningVariance[ci] = keep * runningVariance[ci] + momentum * (variance[ci] * correction)
+        runningMean[ci] = Float(keep * Double(runningMean[ci]) + mo * Double(mean[ci]))
+        runningVariance[ci] = Float(keep * Double(runningVariance[ci]) + mo * Double(variance[ci]) * correction)
     }
 }
 

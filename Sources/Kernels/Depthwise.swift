@@ -76,66 +76,75 @@ private func dispatchWindow<J: WindowJob>(kernel k: Int, stride s: Int, _ job: J
     }
 }
 
-/// Copies a source plane into the scratch: padded column `p + sx*d` of padded row `p + sy*d`
-/// receives src[sy][sx] (d > 1 spreads the plane with zeros in between, for the input gradient
-/// of a strided convolution; `p` may be negative, cropping). Positions outside the layout are
-/// dropped; they never reach a computed output. Only data positions are written, and they are
-/// the same for every plane of a call, so the zeros laid down once per call stay valid.
-private func fillPlane(_ src: UnsafePointer<Float>, height sh: Int, width sw: Int, pad p: Int,
-                       dilation d: Int, layout: PlaneLayout, into dst: UnsafeMutablePointer<Float>) {
-    let s = layout.s, pitch = layout.pitch, phase = layout.phaseSize
-    let sy0 = max(0, ceilDiv(-p, d)), sy1 = min(sh, floorDiv(layout.rows - 1 - p, d) + 1)
-    if sy1 <= sy0 { return }
-    if s == 1 {
-        let sx0 = max(0, ceilDiv(-p, d)), sx1 = min(sw, floorDiv(pitch - 1 - p, d) + 1)
-        if sx1 <= sx0 { return }
-        for sy in sy0..<sy1 {
-            let row = dst + (p + sy * d) * pitch + p
-            let srow = src + sy * sw
-            if d == 1 {
-                copyRun(srow + sx0, to: row + sx0, count: sx1 - sx0)
-            } else {
-                for sx in sx0..<sx1 { row[sx * d] = srow[sx] }
-            }
-        }
-        return
+/// Copies source planes into the scratch: padded column `p + sx*d` of padded row `p + sy*d`
+/// receives src[sy][sx] (d > 1 spreads the plane with zeros in between, for the input gradient of
+/// a strided convolution; `p` may be negative, cropping). Positions outside the layout are dropped;
+/// they never reach a computed output. Only data positions are written, and they are the same for
+/// every plane of a call, so the zeros laid down once per call stay valid. The ranges are worked
+/// out once per call: for 7x7 planes the divisions would cost as much as the copy.
+private struct PlaneFill {
+    let layout: PlaneLayout
+    let sw: Int, p: Int, d: Int
+    /// Source rows and columns that land inside the layout.
+    let sy0: Int, sy1: Int, sx0: Int, sx1: Int
+
+    init(height sh: Int, width sw: Int, pad p: Int, dilation d: Int, layout: PlaneLayout) {
+        precondition(d == 1 || layout.s == 1, "PlaneFill: dilation and phases together are not needed")
+        self.layout = layout
+        self.sw = sw; self.p = p; self.d = d
+        sy0 = max(0, ceilDiv(-p, d))
+        sy1 = max(sy0, min(sh, floorDiv(layout.rows - 1 - p, d) + 1))
+        sx0 = max(0, ceilDiv(-p, d))
+        sx1 = max(sx0, min(sw, floorDiv(layout.s * layout.pitch - 1 - p, d) + 1))
     }
-    precondition(d == 1, "fillPlane: dilation and phases together are not needed")
-    if s == 2 {
-        // Source column sx lands in phase (sx + p) & 1 at index (sx + p) >> 1. Sixteen source
-        // floats starting at an even padded column split into eight per phase.
-        let sx0 = max(0, -p), sx1 = min(sw, 2 * pitch - p)
-        if sx1 <= sx0 { return }
-        let even = dst, odd = dst + phase
-        for sy in sy0..<sy1 {
-            let r = (p + sy) * pitch
-            let srow = src + sy * sw
-            var sx = sx0
-            if (sx + p) & 1 == 1 { odd[r + (sx + p) >> 1] = srow[sx]; sx += 1 }
-            while sx + 16 <= sx1 {
-                let v = load(srow + sx, as: SIMD16<Float>.self)
-                let i = r + (sx + p) >> 1
-                store(v.evenHalf, even + i)
-                store(v.oddHalf, odd + i)
-                sx += 16
+
+    func callAsFunction(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+        let s = layout.s, pitch = layout.pitch
+        if sx1 == sx0 { return }
+        if s == 1 {
+            for sy in sy0..<sy1 {
+                let row = dst + ((p &+ sy &* d) &* pitch &+ p)
+                let srow = src + sy &* sw
+                if d == 1 {
+                    copyRun(srow + sx0, to: row + sx0, count: sx1 &- sx0)
+                } else {
+                    for sx in sx0..<sx1 { row[sx &* d] = srow[sx] }
+                }
             }
-            while sx < sx1 {
-                let c = sx + p
-                (c & 1 == 0 ? even : odd)[r + c >> 1] = srow[sx]
-                sx += 1
+        } else if s == 2 {
+            // Source column sx lands in phase (sx + p) & 1 at index (sx + p) >> 1. Sixteen source
+            // floats starting at an even padded column split into eight per phase.
+            let even = dst, odd = dst + layout.phaseSize
+            for sy in sy0..<sy1 {
+                let r = (p &+ sy) &* pitch
+                let srow = src + sy &* sw
+                var sx = sx0
+                if (sx &+ p) & 1 == 1 { odd[r &+ (sx &+ p) >> 1] = srow[sx]; sx &+= 1 }
+                while sx &+ 16 <= sx1 {
+                    let v = load(srow + sx, as: SIMD16<Float>.self)
+                    let i = r &+ (sx &+ p) >> 1
+                    store(v.evenHalf, even + i)
+                    store(v.oddHalf, odd + i)
+                    sx &+= 16
+                }
+                while sx < sx1 {
+                    let c = sx &+ p
+                    (c & 1 == 0 ? even : odd)[r &+ c >> 1] = srow[sx]
+                    sx &+= 1
+                }
             }
-        }
-        return
-    }
-    for q in 0..<s {
-        // Phase q, index i holds padded column i*s + q, i.e. source column i*s + q - p.
-        let i0 = max(0, ceilDiv(p - q, s)), i1 = min(pitch, floorDiv(sw - 1 + p - q, s) + 1)
-        if i1 <= i0 { continue }
-        let plane = dst + q * phase
-        for sy in sy0..<sy1 {
-            let row = plane + (p + sy) * pitch
-            let srow = src + sy * sw + (q - p)
-            for i in i0..<i1 { row[i] = srow[i * s] }
+        } else {
+            for q in 0..<s {
+                // Phase q, index i holds padded column i*s + q, i.e. source column i*s + q - p.
+                let i0 = max(0, ceilDiv(p - q, s)), i1 = min(pitch, floorDiv(sw - 1 + p - q, s) + 1)
+                if i1 <= i0 { continue }
+                let plane = dst + q * layout.phaseSize
+                for sy in sy0..<sy1 {
+                    let row = plane + (p &+ sy) &* pitch
+                    let srow = src + (sy &* sw &+ q &- p)
+                    for i in i0..<i1 { row[i] = srow[i &* s] }
+                }
+            }
         }
     }
 }
@@ -150,6 +159,8 @@ private func correlate<V: SIMD, W: WindowShape>(_ P: UnsafePointer<Float>, layou
     let lanes = V.scalarCount, group = rowGroup(lanes: lanes)
     let pitch = layout.pitch, phase = layout.phaseSize
     let rowStep = s * pitch
+    // One vector per output row and rows back to back in y: see the stores below.
+    let narrowRows = ow <= lanes && yPitch == ow && lanes <= 2 * ow
     var oy0 = 0
     while oy0 < oh {
         var ox0 = 0
@@ -174,6 +185,13 @@ private func correlate<V: SIMD, W: WindowShape>(_ P: UnsafePointer<Float>, layou
             // Constant trip counts keep `acc` in registers (a runtime index would spill it).
             if nx == lanes {
                 for j in 0..<group where j < nr { store(acc[j], yb + j &* yPitch) }
+            } else if narrowRows {
+                // Whole vectors: the lanes past the row end land on the start of the next row,
+                // which is stored afterwards. Only the plane's last row must stop exactly.
+                for j in 0..<group where j < nr {
+                    if oy0 &+ j < oh &- 1 { store(acc[j], yb + j &* yPitch) }
+                    else { storePartial(acc[j], yb + j &* yPitch, count: nx) }
+                }
             } else {
                 for j in 0..<group where j < nr { storePartial(acc[j], yb + j &* yPitch, count: nx) }
             }
@@ -202,9 +220,10 @@ private struct CorrelateJob<V: SIMD>: WindowJob where V.Scalar == Float {
     let yPlaneSize: Int, yPitch: Int
 
     func run<W: WindowShape>(_ window: W.Type) {
+        let fill = PlaneFill(height: source.height, width: source.width, pad: source.pad, dilation: source.dilation,
+                             layout: layout)
         for i in planes {
-            fillPlane(source.base + i * source.planeSize, height: source.height, width: source.width, pad: source.pad,
-                      dilation: source.dilation, layout: layout, into: scratch)
+            fill(source.base + i * source.planeSize, into: scratch)
             correlate(scratch, layout: layout, weight: weight + (i % c) * k * k, kernel: k, stride: s,
                       outHeight: oh, outWidth: ow, y: y + i * yPlaneSize, yPitch: yPitch, V.self, W.self)
         }
@@ -368,8 +387,9 @@ public func depthwiseBackwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePoi
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: geo.layout.total)
             scratch.initialize(repeating: 0, count: geo.layout.total)
             defer { scratch.deallocate() }
+            let fill = PlaneFill(height: oh, width: ow, pad: geo.pad, dilation: 1, layout: geo.layout)
             for i in lo..<hi {
-                fillPlane(dys.p + i * oh * ow, height: oh, width: ow, pad: geo.pad, dilation: 1, layout: geo.layout, into: scratch)
+                fill(dys.p + i * oh * ow, into: scratch)
                 stride2InputGradPlane(scratch, geometry: geo, weight: ws.p + (i % c) * k * k, kernel: k, pad: p,
                                       height: h, width: w, dx: dxs.p + i * h * w)
             }
@@ -492,11 +512,12 @@ private struct WeightGradJob<V: SIMD>: WindowJob where V.Scalar == Float {
         accF.initialize(repeating: V(), count: kk)
         let accD = UnsafeMutablePointer<Double>.allocate(capacity: kk)
         defer { scratch.deallocate(); accF.deallocate(); accD.deallocate() }
+        let fill = PlaneFill(height: h, width: w, pad: p, dilation: 1, layout: layout)
         for ci in channels {
             accD.initialize(repeating: 0, count: kk)
             for b in 0..<n {
                 let plane = b * c + ci
-                fillPlane(x + plane * h * w, height: h, width: w, pad: p, dilation: 1, layout: layout, into: scratch)
+                fill(x + plane * h * w, into: scratch)
                 let dsrc = dy + plane * oh * ow
                 for oy in 0..<oh { copyRun(dsrc + oy * ow, to: D + oy * dPitch, count: ow) }
                 weightGradPlane(scratch, layout: layout, D, dPitch: dPitch, kernel: k, stride: s, outHeight: oh,

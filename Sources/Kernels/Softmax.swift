@@ -10,19 +10,18 @@ import Foundation
 /// changes a softmax sum by less than 1e-37 of its largest term.
 @inline(__always)
 private func expNonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+    // Adding 1.5·2^23 rounds x·log2(e) to the nearest integer n and leaves n in the low mantissa
+    // bits, so 2^n is built with integer ops only (Swift's SIMD float-to-int conversion is
+    // scalarised, one call per lane).
+    let magic = SIMD16<Float>(repeating: 12_582_912)
+    let t = x * 1.442_695_04 + magic
+    let n = t - magic
     // ln 2 split in two so that n·ln2_hi is exact for |n| < 2^8.
     let r = x.addingProduct(n, SIMD16(repeating: -0.693_145_752)).addingProduct(n, SIMD16(repeating: -1.428_606_82e-6))
+    // Horner with fused multiply-adds, highest power first.
     var e = SIMD16<Float>(repeating: 1 / 5040)
-    e = e * r + 1 / 720
-    e = e * r + 1 / 120
-    e = e * r + 1 / 24
-    e = e * r + 1 / 6
-    e = e * r + 0.5
-    e = e * r + 1
-    e = e * r + 1
-    let ni = SIMD16<Int32>(n.replacing(with: -126, where: n .< -126), rounding: .towardZero)
-    let scale = unsafeBitCast((ni &+ 127) &<< 23, to: SIMD16<Float>.self)
+    for c: Float in [1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1] { e = SIMD16(repeating: c).addingProduct(e, r) }
+    let scale = unsafeBitCast((unsafeBitCast(t, to: SIMD16<UInt32>.self) &+ 127) &<< 23, to: SIMD16<Float>.self)
     return (e * scale).replacing(with: 0, where: .!(x .>= -87))
 }
 
@@ -46,7 +45,12 @@ public func softmaxCrossEntropyForward(_ logits: UnsafePointer<Float>, labels: U
             precondition(label >= 0 && label < k, "softmaxCrossEntropy: label \(label) outside 0..<\(k) in row \(r)")
             var mv = SIMD16<Float>(repeating: -.infinity)
             var j = 0
-            while j + 16 <= k { mv = pointwiseMax(mv, load(z + j, as: SIMD16<Float>.self)); j += 16 }
+            while j + 16 <= k {
+                // A compare and blend; the generic pointwiseMax is lowered lane by lane.
+                let v = load(z + j, as: SIMD16<Float>.self)
+                mv.replace(with: v, where: v .> mv)
+                j += 16
+            }
             var mx = mv.max()
             while j < k { mx = max(mx, z[j]); j += 1 }
             let mxv = SIMD16<Float>(repeating: mx)

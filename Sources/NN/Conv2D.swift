@@ -19,7 +19,7 @@ public final class Conv2D: Layer {
     private var dxBuffer = Buffer()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
-                bias: Bool = false, workspace: Workspace = .shared) {
+                bias: Bool = false, workspace: Workspace = Workspace()) {
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernel = kernel; self.stride = stride; self.padding = padding ?? kernel / 2
         self.workspace = workspace

@@ -1,8 +1,9 @@
 import Tensor
 
 /// Scratch memory shared by the layers of one network: per-worker im2col columns and gradient
-/// accumulators. Layers run one at a time, so one workspace serves the whole network; it grows
-/// to the largest request during the first step and is then reused without allocation.
+/// accumulators. Layers of one network run one at a time, so one workspace serves the whole
+/// network; it grows to the largest request during the first step and is then reused without
+/// allocation. Two networks used on different threads must not share one.
 public final class Workspace: @unchecked Sendable {
     private var columns: [Buffer]
     private var accumulators: [Buffer]
@@ -30,6 +31,4 @@ public final class Workspace: @unchecked Sendable {
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(accumulator($0, count: count)) }
     }
-
-    public static let shared = Workspace()
 }

@@ -36,7 +36,8 @@ public enum PlainTemplate {
 
     /// Builds the network with PyTorch-default initialisation drawn from `rng` in layer order.
     /// Checkpoint names: stem.{0,1}, layers.<i>.{0,1,2[,3]}, classifier.
-    public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = .shared) -> Sequential {
+    /// One workspace serves all the convolutions of the network (they run one at a time).
+    public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = Workspace()) -> Sequential {
         let C = a.width
         let stemConv = Conv2D(a.inChannels, 2 * C, kernel: 3, stride: 1, padding: 1, workspace: workspace)
         stemConv.initialize(.pytorchDefault, rng: &rng)

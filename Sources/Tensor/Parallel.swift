@@ -16,27 +16,42 @@ public enum Parallel {
 
     /// Runs `body(lo, hi)` over `workers` contiguous chunks of `0..<n` at once. Each chunk gets at
     /// least `minChunk` items, so tiny loops stay on the calling thread (dispatch costs ~µs).
-    @inlinable
+    /// Inside a parallel region (a kernel called from a layer's per-image loop) it runs inline,
+    /// so the two levels never oversubscribe the cores.
     public static func forChunks(_ n: Int, minChunk: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
-        let parts = min(workers, max(1, n / max(minChunk, 1)))
+        let parts = isInsideRegion ? 1 : min(workers, max(1, n / max(minChunk, 1)))
         if parts <= 1 { if n > 0 { body(0, n) }; return }
         DispatchQueue.concurrentPerform(iterations: parts) { t in
             let lo = n * t / parts, hi = n * (t + 1) / parts
-            if hi > lo { body(lo, hi) }
+            if hi > lo { region { body(lo, hi) } }
         }
     }
 
     /// Runs `body(worker, lo, hi)`; the worker index lets each thread use its own scratch.
-    @inlinable
     public static func forWorkers(_ n: Int, minChunk: Int = 1, _ body: @Sendable (Int, Int, Int) -> Void) {
-        let parts = min(workers, max(1, n / max(minChunk, 1)))
+        let parts = isInsideRegion ? 1 : min(workers, max(1, n / max(minChunk, 1)))
         if parts <= 1 { if n > 0 { body(0, 0, n) }; return }
         DispatchQueue.concurrentPerform(iterations: parts) { t in
             let lo = n * t / parts, hi = n * (t + 1) / parts
-            if hi > lo { body(t, lo, hi) }
+            if hi > lo { region { body(t, lo, hi) } }
         }
     }
+
+    /// True on a thread that is running a chunk of a parallel loop.
+    public static var isInsideRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    private static func region(_ body: () -> Void) {
+        pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
+        body()
+        pthread_setspecific(regionKey, nil)
+    }
 }
+
+private let regionKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
 
 enum System {
     static var activeProcessorCount: Int {

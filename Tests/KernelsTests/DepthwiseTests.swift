@@ -29,6 +29,7 @@ private let cases: [ConvCase] = [
     ConvCase(1, 2, 10, 11, k: 3, s: 3, p: 1),  // stride 3: generic path
     ConvCase(2, 16, 32, 32, k: 3, s: 1, p: 1), // big enough to split over both workers
     ConvCase(2, 16, 30, 30, k: 5, s: 2, p: 2),
+    ConvCase(4, 160, 7, 7, k: 3, s: 1, p: 1),  // narrow planes split over both workers
 ]
 
 private func naiveForward(_ x: [Float], _ wt: [Float], _ g: ConvCase) -> [Double] {
