@@ -17,10 +17,15 @@ public enum BLAS {
                             b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        _ = singleThreadedByDefault
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                     beta, c, blasint(ldc))
     }
+
+    /// OpenBLAS starts with one thread per core; our loops already use both cores, so nested
+    /// OpenBLAS threads would oversubscribe them (its workers spin). Set once, before the first GEMM.
+    @usableFromInline static let singleThreadedByDefault: Void = { openblas_set_num_threads(1) }()
 
     /// The OpenBLAS kernel family in use ("SkylakeX", "Haswell", "Prescott", …).
     public static var coreName: String {
@@ -35,10 +40,14 @@ public enum BLAS {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static func setThreads(_ n: Int) {
+        _ = singleThreadedByDefault
+        openblas_set_num_threads(Int32(n))
+    }
 
     /// Runs `body` with OpenBLAS at `n` threads, then restores the previous count.
     public static func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        _ = singleThreadedByDefault
         let old = threads
         setThreads(n)
         defer { setThreads(old) }
