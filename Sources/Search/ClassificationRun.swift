@@ -27,16 +27,18 @@ public final class ClassificationRun {
         }
     }
 
-    /// The training state stored in the checkpoint's metadata.
+    /// The training state stored in the checkpoint's metadata. The random state needs no entry:
+    /// initialisation draws from `seed`, and epoch e's order and augmentation from (seed, e).
     public struct State: Codable, Sendable {
         public var epochsCompleted: Int
+        public var globalStep: Int
         public var config: TrainingConfig
         public var data: String
         public var limitTrain: Int?
         public var history: [EpochRecord]
         enum CodingKeys: String, CodingKey {
             case config, data, history
-            case epochsCompleted = "epochs_completed", limitTrain = "limit_train"
+            case epochsCompleted = "epochs_completed", globalStep = "global_step", limitTrain = "limit_train"
         }
     }
 
@@ -95,7 +97,7 @@ public final class ClassificationRun {
         var rng = RNG(seed: options.config.seed)
         network = PlainTemplate.build(opts.architecture, rng: &rng)
         trainer = ClassifierTrainer(network: network, config: options.config)
-        state = State(epochsCompleted: 0, config: options.config, data: options.data.description,
+        state = State(epochsCompleted: 0, globalStep: 0, config: options.config, data: options.data.description,
                       limitTrain: options.limitTrain, history: [])
         if options.resume, let dir = options.outputDirectory {
             let path = (dir as NSString).appendingPathComponent(Self.checkpointName)
@@ -123,6 +125,7 @@ public final class ClassificationRun {
         }
         try Checkpoint.load(path, into: network)
         state.epochsCompleted = s.epochsCompleted
+        state.globalStep = s.globalStep
         state.history = s.history
     }
 
@@ -149,6 +152,7 @@ public final class ClassificationRun {
                 record.testAccuracy = evaluate()
             }
             state.epochsCompleted = epoch + 1
+            state.globalStep += (data.count + bs - 1) / bs
             state.history.append(record)
             try save()
             onEpoch?(record)

@@ -72,6 +72,17 @@ import Testing
         #expect(e.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(format: "accuracy: %.4f", acc))
     }
 
+    @Test func datasetInfoCountsTheRealFashionMNIST() throws {
+        let r = try CLI.run(["dataset", "info", "fashion-mnist:\(CLI.fashionMNIST)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("train: 60000 images (6000–6000 per class)"))
+        #expect(r.stdout.contains("test: 10000 images"))
+        #expect(r.stdout.contains("shape: 1x28x28"))
+        let bad = try CLI.run(["dataset", "info", "kmnist:/nonexistent/kmnist"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Error: kmnist:/nonexistent/kmnist: folder does not exist")
+    }
+
     @Test func benchReportsJSON() throws {
         let r = try CLI.run(["bench", "--case", "tiny-sep12-w64", "--iterations", "1", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
