@@ -164,10 +164,7 @@ public final class ClassificationRun {
 
     /// Top-1 accuracy on the test split (a fraction), at its native size.
     public func evaluate() -> Double {
-        let loader = BatchLoader(dataset: test, batchSize: options.testBatchSize, shuffle: false, augment: false,
-                                 recipe: recipe, seed: 0, epoch: 0)
-        var it = LoaderPairs(loader: loader)
-        return ClassifierTrainer.accuracy(network, batches: &it)
+        evaluateClassifier(network, on: test, recipe: recipe, batchSize: options.testBatchSize)
     }
 
     public func metrics(seconds: Double) -> Metrics {
