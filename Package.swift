@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: fastFlags),
         .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
-        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets"]),
+        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets", "Search"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [

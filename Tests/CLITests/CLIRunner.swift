@@ -15,11 +15,15 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// `environment`: variables to set (a nil value removes the variable) on top of this process's.
+    static func run(_ args: [String], environment: [String: String?] = [:]) throws -> Result {
         guard let bin = binary else { throw CLIError("facenas binary not built: run `swift build -c release --product facenas` (make test does)") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()

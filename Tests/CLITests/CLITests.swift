@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import Testing
 
 /// The command line end to end: output spellings other tools rely on, and bad input handling.
@@ -81,6 +82,22 @@ import Testing
         let bad = try CLI.run(["dataset", "info", "kmnist:/nonexistent/kmnist"])
         #expect(bad.status != 0)
         #expect(bad.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Error: kmnist:/nonexistent/kmnist: folder does not exist")
+    }
+
+    /// When OpenBLAS reports its generic core and OPENBLAS_CORETYPE is unset, facenas re-executes
+    /// itself with the right core type (driven here by FACENAS_TEST_CORENAME); a set value is kept.
+    @Test func coreTypeGuardReexecutesWithTheFastCore() throws {
+        let flags = CoreTypeGuard.cpuFlags()
+        guard let want = CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: flags, environmentValue: nil) else { return }
+        let expected = want == "SKYLAKEX" ? "SkylakeX" : "Haswell"
+        let args = ["bench", "--case", "tiny-sep12-w64", "--iterations", "1", "--json"]
+        let r = try CLI.run(args, environment: ["FACENAS_TEST_CORENAME": "Prescott", "OPENBLAS_CORETYPE": nil])
+        #expect(r.status == 0, "\(r.stderr)")
+        let arr = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(arr.first?["core"] as? String == expected)
+        let kept = try CLI.run(args, environment: ["FACENAS_TEST_CORENAME": "Prescott", "OPENBLAS_CORETYPE": "PRESCOTT"])
+        let arr2 = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as! [[String: Any]]
+        #expect(arr2.first?["core"] as? String == "Prescott")
     }
 
     @Test func benchReportsJSON() throws {
