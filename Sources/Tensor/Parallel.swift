@@ -19,12 +19,7 @@ public enum Parallel {
     /// Inside a parallel region (a kernel called from a layer's per-image loop) it runs inline,
     /// so the two levels never oversubscribe the cores.
     public static func forChunks(_ n: Int, minChunk: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
-        let parts = isInsideRegion ? 1 : min(workers, max(1, n / max(minChunk, 1)))
-        if parts <= 1 { if n > 0 { body(0, n) }; return }
-        DispatchQueue.concurrentPerform(iterations: parts) { t in
-            let lo = n * t / parts, hi = n * (t + 1) / parts
-            if hi > lo { region { body(lo, hi) } }
-        }
+        forWorkers(n, minChunk: minChunk) { _, lo, hi in body(lo, hi) }
     }
 
     /// Runs `body(worker, lo, hi)`; the worker index lets each thread use its own scratch.
