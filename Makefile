@@ -17,12 +17,13 @@ CORETYPE := $(shell if [ -n "$$OPENBLAS_CORETYPE" ]; then echo "$$OPENBLAS_CORET
 	elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo HASWELL; fi)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 
-.PHONY: help deps test-deps build test demo bench clean
+.PHONY: help deps test-deps build test demo bench search-smoke clean
 
 help:
 	@echo "make demo   install system packages, build (release), run the demo"
 	@echo "make test   install test dependencies, build, run the test suite (~15 min on 2 cores)"
 	@echo "make bench  throughput of the reference cases (compare with shared/bench/torch_reference.py)"
+	@echo "make search-smoke  a real Fashion-MNIST search on 2 seeds + retraining check (~1 h on 2 cores)"
 
 # Installs what is missing with apt-get when run as root; otherwise prints the one line to run.
 define apt_install
@@ -58,6 +59,11 @@ demo: deps build
 
 bench: build
 	$(BIN) bench
+
+# Not part of `make test` (about an hour): two real searches and the macro-vs-start retraining check.
+search-smoke: build
+	$(call apt_install,dataset-fashion-mnist)
+	scripts/search-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/search-smoke
 
 clean:
 	rm -rf .build runs .test.log

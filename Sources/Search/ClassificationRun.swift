@@ -67,6 +67,8 @@ public final class ClassificationRun {
     public let network: Sequential
     public let trainer: ClassifierTrainer
     public private(set) var state: State
+    /// Epochs the next `run()` may train (nil: all remaining); starts as `options.stopAfterEpochs`.
+    public var stopAfterEpochs: Int?
 
     /// Called after every step and at the end of every epoch.
     public var onStep: ((StepReport) -> Void)?
@@ -94,6 +96,7 @@ public final class ClassificationRun {
         }
         opts.architecture.inputSize = test.height
         self.options = opts
+        stopAfterEpochs = options.stopAfterEpochs
         var rng = RNG(seed: options.config.seed)
         network = PlainTemplate.build(opts.architecture, rng: &rng)
         trainer = ClassifierTrainer(network: network, config: options.config)
@@ -142,7 +145,7 @@ public final class ClassificationRun {
         let data = trainIndices.count == train.count ? train : train.subset(trainIndices)
         let bs = options.config.batchSize
         let first = state.epochsCompleted
-        let last = min(options.config.epochs, options.stopAfterEpochs.map { first + $0 } ?? Int.max)
+        let last = min(options.config.epochs, stopAfterEpochs.map { first + $0 } ?? Int.max)
         for epoch in first..<last {
             let loader = BatchLoader(dataset: data, batchSize: bs, shuffle: true, augment: true, recipe: recipe,
                                      seed: options.config.seed, epoch: epoch)

@@ -1,0 +1,144 @@
+import Foundation
+import Search
+
+/// The human- and machine-readable summary of a search: `report.md`, `report.json` and
+/// `search.svg` (accuracy of every candidate in order, coloured by phase).
+public struct SearchReport: Encodable {
+    public struct Final: Encodable {
+        var depth: Int, width: Int, macroWidth: Int, standardLayers: [Int], k5Layers: [Int]
+        var params: Int, macroParams: Int
+        enum CodingKeys: String, CodingKey {
+            case depth, width, params
+            case macroWidth = "macro_width", standardLayers = "std_layers", k5Layers = "k5_layers", macroParams = "macro_params"
+        }
+    }
+
+    public var final: Final
+    public var candidates: Int
+    /// 2·D_f + D′ + W′ + 1, the authors' count for a search that runs to its end.
+    public var expectedCandidates: Int
+    public var depthCandidates: Int, widthCandidates: Int, microCandidates: Int
+    public var stopped: String?
+    /// Seconds spent scoring candidates, in total and per phase.
+    public var computeSeconds: Double
+    public var phaseSeconds: [String: Double]
+    public var configuration: SearchConfiguration
+    /// The journal's records (percent, as the journal keeps them); encoded as `rows` in fractions.
+    public var records: [SearchRecord]
+    public var finalLine: String
+
+    /// A candidate as report.json lists it: accuracies as fractions, like every JSON output except
+    /// the journal and scores files.
+    struct Row: Encodable {
+        var index: Int, phase: String, depth: Int, width: Int, standardLayers: [Int], k5Layers: [Int], epochs: Int
+        var params: Int?, macs: Int?, trainAccuracy: Double, accuracy: Double, decision: String, seconds: Double
+        enum CodingKeys: String, CodingKey {
+            case index, phase, depth, width, epochs, params, macs, accuracy, decision, seconds
+            case standardLayers = "std_layers", k5Layers = "k5_layers", trainAccuracy = "train_accuracy"
+        }
+    }
+
+    var rows: [Row] {
+        records.enumerated().map { i, r in
+            Row(index: (r.index ?? i) + 1, phase: r.phase?.rawValue ?? "", depth: r.depth, width: r.width,
+                standardLayers: r.ops.indices.filter { r.ops[$0] == 1 }, k5Layers: r.kernels.indices.filter { r.kernels[$0] == 5 },
+                epochs: r.epochs, params: r.params, macs: r.macs, trainAccuracy: Double(r.trainAccuracy) / 100,
+                accuracy: Double(r.accuracy) / 100, decision: r.decision?.rawValue ?? "", seconds: r.seconds ?? 0)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(final, forKey: .final)
+        try c.encode(candidates, forKey: .candidates)
+        try c.encode(expectedCandidates, forKey: .expectedCandidates)
+        try c.encode(depthCandidates, forKey: .depthCandidates)
+        try c.encode(widthCandidates, forKey: .widthCandidates)
+        try c.encode(microCandidates, forKey: .microCandidates)
+        try c.encodeIfPresent(stopped, forKey: .stopped)
+        try c.encode(computeSeconds, forKey: .computeSeconds)
+        try c.encode(phaseSeconds, forKey: .phaseSeconds)
+        try c.encode(configuration, forKey: .configuration)
+        try c.encode(rows, forKey: .records)
+        try c.encode(finalLine, forKey: .finalLine)
+        try c.encode("fractions", forKey: .units)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case final, candidates, stopped, configuration, records, units
+        case expectedCandidates = "expected_candidates", depthCandidates = "depth_candidates"
+        case widthCandidates = "width_candidates", microCandidates = "micro_candidates"
+        case computeSeconds = "compute_seconds", phaseSeconds = "phase_seconds", finalLine = "final_line"
+    }
+
+    public init(outcome: SearchOutcome, records: [SearchRecord], configuration: SearchConfiguration, space: any SearchSpace) {
+        let a = outcome.architecture, m = outcome.macroArchitecture
+        final = Final(depth: a.depth, width: a.width, macroWidth: m.width, standardLayers: a.standardLayers, k5Layers: a.k5Layers,
+                      params: space.parameterCount(a), macroParams: space.parameterCount(m))
+        candidates = outcome.candidates
+        expectedCandidates = outcome.expectedCandidates
+        depthCandidates = outcome.depthCandidates; widthCandidates = outcome.widthCandidates
+        microCandidates = outcome.microCandidates
+        stopped = outcome.stopped
+        computeSeconds = records.reduce(0) { $0 + ($1.seconds ?? 0) }
+        var ps: [String: Double] = [:]
+        for r in records { ps[r.phase?.rawValue ?? "?", default: 0] += r.seconds ?? 0 }
+        phaseSeconds = ps
+        self.configuration = configuration
+        self.records = records
+        finalLine = outcome.finalLine
+    }
+
+    static func list(_ l: [Int]) -> String { l.isEmpty ? "-" : l.map(String.init).joined(separator: ",") }
+
+    public func markdown() -> String {
+        var s = "# Search report\n\n"
+        if let stopped { s += "**Stopped early:** \(stopped). The architecture below is the best found so far; rerun the same command to continue.\n\n" }
+        s += "## Result\n\n| | depth | width | std-conv layers | 5×5 layers | params |\n|---|---|---|---|---|---|\n"
+        s += "| searched (parameter-matched) | \(final.depth) | \(final.width) | \(Self.list(final.standardLayers)) | \(Self.list(final.k5Layers)) | \(final.params) |\n"
+        s += "| macro width (the authors' final models) | \(final.depth) | \(final.macroWidth) | \(Self.list(final.standardLayers)) | \(Self.list(final.k5Layers)) | \(final.macroParams) |\n\n"
+        s += "`\(finalLine)`\n\n"
+        s += "Candidates: \(candidates) (depth \(depthCandidates), width \(widthCandidates), micro \(microCandidates) incl. baseline); "
+        s += "the authors' count 2·D_f + D′ + W′ + 1 = \(expectedCandidates)"
+        s += stopped == nil ? (candidates == expectedCandidates ? " (matches).\n\n" : " (differs).\n\n") : " for a finished search.\n\n"
+        s += String(format: "Compute time: %.1f s", computeSeconds)
+        s += " (" + SearchPhase.allCases.compactMap { p in phaseSeconds[p.rawValue].map { String(format: "%@ %.1f s", p.rawValue, $0) } }.joined(separator: ", ") + ")\n\n"
+        let c = configuration
+        s += "Settings: space \(c.space), data \(c.data ?? "-"), scores \(c.scores ?? "-"), rank on \(c.rankOn.rawValue)"
+        s += c.rankOn == .heldout ? String(format: " (%.0f%% of train)", 100 * c.heldoutFraction) : ""
+        s += ", subset \(c.subset.map(String.init) ?? "all"), seed \(c.seed), max width \(c.rules.maxWidth), min depth \(c.rules.minDepth), "
+        s += "start epochs \(c.rules.budget.startEpochs), micro epochs \(c.rules.budget.microEpochs).\n\n"
+        s += "Accuracies are percent on the ranking split, best epoch.\n\n"
+        s += "## Candidates\n\n| # | phase | depth | width | std | 5×5 | epochs | params | train acc | acc | decision | s |\n"
+        s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for (i, r) in records.enumerated() {
+            let std = r.ops.indices.filter { r.ops[$0] == 1 }, k5 = r.kernels.indices.filter { r.kernels[$0] == 5 }
+            s += "| \((r.index ?? i) + 1) | \(r.phase?.rawValue ?? "") | \(r.depth) | \(r.width) | \(Self.list(std)) | \(Self.list(k5)) | \(r.epochs) | "
+            s += "\(r.params.map(String.init) ?? "") | " + String(format: "%.2f | %.2f | ", r.trainAccuracy, r.accuracy)
+            s += "\(r.decision?.rawValue ?? "") | " + String(format: "%.1f |\n", r.seconds ?? 0)
+        }
+        return s
+    }
+
+    public func plot() -> SVGPlot {
+        let colors: [SearchPhase: String] = [.depth: "#1f77b4", .width: "#ff7f0e", .microBaseline: "#7f7f7f",
+                                             .microOp: "#2ca02c", .microKernel: "#d62728"]
+        let series = SearchPhase.allCases.compactMap { p -> SVGPlot.Series? in
+            let members = records.enumerated().filter { $0.element.phase == p }
+            let pts = members.map { (x: Double(($0.element.index ?? $0.offset) + 1), y: Double($0.element.accuracy)) }
+            let accepted = Set(members.indices.filter { [.accept, .start, .baseline].contains(members[$0].element.decision) })
+            return pts.isEmpty ? nil : SVGPlot.Series(name: p.rawValue, color: colors[p]!, points: pts, marked: accepted)
+        }
+        var plot = SVGPlot(title: "Search trajectory", xLabel: "candidate", yLabel: "accuracy (%, best epoch)", series: series)
+        plot.note = "outlined: accepted"
+        return plot
+    }
+
+    /// Writes report.md, report.json and search.svg into `directory` (each atomically).
+    public func write(to directory: String) throws {
+        let d = directory as NSString
+        try Data(markdown().utf8).write(to: URL(fileURLWithPath: d.appendingPathComponent("report.md")), options: .atomic)
+        try writeJSON(self, to: d.appendingPathComponent("report.json"))
+        try plot().write(to: d.appendingPathComponent("search.svg"))
+    }
+}

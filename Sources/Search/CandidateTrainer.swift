@@ -1,0 +1,80 @@
+import Datasets
+import Foundation
+import NN
+import Tensor
+
+/// Scores candidates by training them from scratch with the classification recipe for their epoch
+/// budget, measuring accuracy on the ranking split after every epoch; the score is the best epoch's
+/// (paper-algorithm §3). Training images: the training set minus the held-out ranking part (when
+/// ranking on held-out data), then `subset` of them, both seeded and class-balanced.
+public final class CandidateTrainer {
+    public let data: DataSpec
+    public let configuration: SearchConfiguration
+    /// Images candidates train on (before `subset`), and the images that rank them.
+    public let pool: ClassificationDataset
+    public let ranking: ClassificationDataset
+
+    public var onStep: ((Candidate, StepReport) -> Void)?
+    public var onEpoch: ((Candidate, EpochRecord) -> Void)?
+    /// Asked after every epoch; true ends the candidate there (its checkpoint stays for a resume).
+    public var shouldStop: (() -> String?)?
+
+    public init(data: DataSpec, train: ClassificationDataset, test: ClassificationDataset, configuration: SearchConfiguration) throws {
+        self.data = data
+        self.configuration = configuration
+        switch configuration.rankOn {
+        case .test:
+            pool = train; ranking = test
+        case .heldout:
+            let f = configuration.heldoutFraction
+            guard f > 0, f < 1 else { throw SearchFileError("--heldout-fraction \(f) must lie strictly between 0 and 1") }
+            let n = Int((Double(train.count) * f).rounded())
+            // A seed of its own, so the held-out images do not coincide with the first `subset` picks.
+            let held = BatchLoader.stratifiedSubset(labels: train.labels, classes: train.classes, count: n,
+                                                    seed: configuration.seed ^ 0x6865_6C64_6F75_7421)
+            var isHeld = [Bool](repeating: false, count: train.count)
+            for i in held { isHeld[i] = true }
+            ranking = train.subset(held)
+            pool = train.subset((0..<train.count).filter { !isHeld[$0] })
+        }
+        if let s = configuration.subset, s < 1 { throw SearchFileError("--subset must be at least 1") }
+    }
+
+    /// Trains `candidate` in `directory` (resuming a checkpoint left there by an interrupted run)
+    /// and returns its journal record without a decision.
+    public func train(_ candidate: Candidate, directory: String, space: any SearchSpace) throws -> SearchRecord {
+        let start = Date()
+        var config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,
+                                                   batchSize: configuration.batchSize, seed: configuration.seed,
+                                                   authorsShift: configuration.authorsSchedule)
+        config.seed = configuration.seed
+        var options = ClassificationRun.Options(data: data, architecture: candidate.architecture, config: config,
+                                                outputDirectory: directory)
+        options.resume = true
+        options.limitTrain = configuration.subset
+        let run = try ClassificationRun(options, train: pool, test: ranking)
+        let before = run.state.history.reduce(0) { $0 + $1.seconds }
+        run.onStep = { [weak self] r in self?.onStep?(candidate, r) }
+        run.onEpoch = { [weak self] e in self?.onEpoch?(candidate, e) }
+        while run.state.epochsCompleted < candidate.epochs {
+            run.stopAfterEpochs = 1
+            try run.run()
+            if run.state.epochsCompleted < candidate.epochs, let reason = shouldStop?() {
+                throw SearchStopped(reason: reason)
+            }
+        }
+        let history = run.state.history
+        let acc = history.map { Float(100 * ($0.testAccuracy ?? 0)) }
+        let trainAcc = history.map { Float(100 * $0.trainAccuracy) }
+        var r = SearchRecord(depth: candidate.architecture.depth, width: candidate.architecture.width,
+                             ops: candidate.architecture.ops.map(\.rawValue), kernels: candidate.architecture.kernels,
+                             epochs: candidate.epochs, trainAccuracy: trainAcc.max() ?? 0, accuracy: acc.max() ?? 0)
+        r.epochAccuracies = acc
+        r.epochTrainAccuracies = trainAcc
+        r.seconds = before + Date().timeIntervalSince(start)
+        r.seed = configuration.seed
+        r.subset = configuration.subset
+        r.source = "trained"
+        return r
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Which data a candidate's score is measured on.
+public enum RankingSplit: String, Codable, Sendable {
+    /// A seeded, class-balanced part of the training set, held out from training (the default).
+    case heldout
+    /// The test set, as the authors ranked (paper-algorithm §8).
+    case test
+}
+
+/// Everything that decides a search's candidates and scores. A journal records it on its first
+/// line, and resuming with a different one is refused, naming the setting, since the journal's
+/// records would not be the candidates this search asks for.
+public struct SearchConfiguration: Codable, Equatable, Sendable {
+    public var space: String
+    public var inChannels: Int
+    public var classes: Int
+    public var inputSize: Int
+    public var rules: SearchRules
+    public var seed: UInt64
+    /// Training images per candidate (a seeded, stratified subset), nil for all.
+    public var subset: Int?
+    public var rankOn: RankingSplit
+    public var heldoutFraction: Double
+    /// The data set (`KIND:PATH`), nil when scores come from a file.
+    public var data: String?
+    /// The recorded-scores file, when candidates are looked up instead of trained.
+    public var scores: String?
+    public var learningRate: Double
+    public var batchSize: Int
+    public var authorsSchedule: Bool
+
+    public init(space: String, inChannels: Int, classes: Int, inputSize: Int, rules: SearchRules, seed: UInt64 = 0,
+                subset: Int? = nil, rankOn: RankingSplit = .heldout, heldoutFraction: Double = 0.1, data: String? = nil,
+                scores: String? = nil, learningRate: Double = 0.025, batchSize: Int = 64, authorsSchedule: Bool = false) {
+        self.space = space; self.inChannels = inChannels; self.classes = classes; self.inputSize = inputSize
+        self.rules = rules; self.seed = seed; self.subset = subset; self.rankOn = rankOn; self.heldoutFraction = heldoutFraction
+        self.data = data; self.scores = scores; self.learningRate = learningRate; self.batchSize = batchSize
+        self.authorsSchedule = authorsSchedule
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case space, classes, rules, seed, subset, data, scores
+        case inChannels = "in_channels", inputSize = "input_size", rankOn = "rank_on", heldoutFraction = "heldout_fraction"
+        case learningRate = "lr", batchSize = "batch_size", authorsSchedule = "authors_schedule"
+    }
+
+    /// The command-line flag behind each recorded setting, for messages.
+    static let flags: [String: String] = [
+        "space": "--space", "in_channels": "--in-channels", "classes": "--classes", "input_size": "--input-size",
+        "seed": "--seed", "subset": "--subset", "rank_on": "--rank-on", "heldout_fraction": "--heldout-fraction",
+        "data": "--data", "scores": "--scores", "lr": "--lr", "batch_size": "--batch-size", "authors_schedule": "--authors-schedule",
+        "rules.min_depth": "--min-depth", "rules.max_depth": "--max-depth", "rules.max_width": "--max-width",
+        "rules.min_width": "--min-width", "rules.width_step": "--width-step", "rules.accept_margin": "--accept-margin",
+        "rules.neutral_tolerance": "--neutral-tolerance", "rules.depth_failures": "--depth-failures",
+        "rules.width_failures": "--width-failures", "rules.train_accuracy_stop": "--train-accuracy-stop",
+        "rules.parameter_slack": "--param-slack", "rules.budget.start_epochs": "--epochs-start",
+        "rules.budget.micro_epochs": "--micro-epochs", "rules.budget.deeper_increment": "--deeper-epochs",
+        "rules.budget.narrower_increment": "--narrower-epochs",
+    ]
+
+    /// Settings that differ, each as `--flag journal-value (now now-value)`; empty when equal.
+    public func differences(from other: SearchConfiguration) -> [String] {
+        let a = Self.flatten(self), b = Self.flatten(other)
+        return Set(a.keys).union(b.keys).sorted().compactMap { k in
+            let x = a[k] ?? "none", y = b[k] ?? "none"
+            return x == y ? nil : "\(Self.flags[k] ?? k) \(y) in the journal, \(x) now"
+        }
+    }
+
+    static func flatten(_ c: SearchConfiguration) -> [String: String] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        guard let d = try? e.encode(c), let o = try? JSONSerialization.jsonObject(with: d) else { return [:] }
+        var out: [String: String] = [:]
+        func walk(_ v: Any, _ path: String) {
+            if let dict = v as? [String: Any] {
+                for (k, x) in dict { walk(x, path.isEmpty ? k : path + "." + k) }
+            } else {
+                out[path] = "\(v)"
+            }
+        }
+        walk(o, "")
+        return out
+    }
+}

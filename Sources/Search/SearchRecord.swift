@@ -1,0 +1,148 @@
+import Foundation
+
+/// One candidate of a search journal, in percent (the authors' convention).
+///
+/// The required fields are those of the authors' recorded-scores files (`depth`, `width`, `ops`,
+/// `kernels`, `epochs`, `train_accuracy`, `accuracy`), so a recorded-scores file decodes as records
+/// and a journal is itself a valid scores file. The rest is what a journal adds.
+public struct SearchRecord: Codable, Equatable, Sendable {
+    public var index: Int?
+    public var phase: SearchPhase?
+    public var depth: Int
+    public var width: Int
+    public var ops: [Int]
+    public var kernels: [Int]
+    public var epochs: Int
+    public var params: Int?
+    public var paramsM: Double?
+    public var macs: Int?
+    /// Best epoch's training accuracy and best epoch's ranking-split accuracy, percent.
+    public var trainAccuracy: Float
+    public var accuracy: Float
+    /// Per-epoch ranking-split and training accuracies, percent.
+    public var epochAccuracies: [Float]?
+    public var epochTrainAccuracies: [Float]?
+    public var decision: SearchDecision?
+    /// Wall time spent scoring the candidate.
+    public var seconds: Double?
+    public var seed: UInt64?
+    public var subset: Int?
+    /// "trained", or "scores" when looked up in a recorded-scores file.
+    public var source: String?
+
+    public init(depth: Int, width: Int, ops: [Int], kernels: [Int], epochs: Int, trainAccuracy: Float, accuracy: Float) {
+        self.depth = depth; self.width = width; self.ops = ops; self.kernels = kernels; self.epochs = epochs
+        self.trainAccuracy = trainAccuracy; self.accuracy = accuracy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, phase, depth, width, ops, kernels, epochs, params, macs, decision, seconds, seed, subset, source
+        case paramsM = "params_m", trainAccuracy = "train_accuracy", accuracy
+        case epochAccuracies = "epoch_accuracies", epochTrainAccuracies = "epoch_train_accuracies"
+    }
+
+    /// Identifies a candidate: its architecture and its epochs (the micro baseline repeats a macro
+    /// architecture at another budget).
+    public var key: CandidateKey { CandidateKey(depth: depth, width: width, ops: ops, kernels: kernels, epochs: epochs) }
+
+    public var score: CandidateScore { CandidateScore(trainAccuracy: trainAccuracy, accuracy: accuracy) }
+
+    /// One line of JSON with sorted keys (no newline).
+    public func jsonLine() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}
+
+public struct CandidateKey: Hashable, Sendable, CustomStringConvertible {
+    public var depth: Int, width: Int, ops: [Int], kernels: [Int], epochs: Int
+
+    public init(_ c: Candidate) {
+        let a = c.architecture
+        self.init(depth: a.depth, width: a.width, ops: a.ops.map(\.rawValue), kernels: a.kernels, epochs: c.epochs)
+    }
+
+    public init(depth: Int, width: Int, ops: [Int], kernels: [Int], epochs: Int) {
+        self.depth = depth; self.width = width; self.ops = ops; self.kernels = kernels; self.epochs = epochs
+    }
+
+    public var description: String {
+        func list(_ l: [Int]) -> String { l.isEmpty ? "-" : l.map(String.init).joined(separator: ",") }
+        let std = ops.indices.filter { ops[$0] == 1 }, k5 = kernels.indices.filter { kernels[$0] == 5 }
+        return "depth \(depth) width \(width) std \(list(std)) k5 \(list(k5)) epochs \(epochs)"
+    }
+}
+
+public struct SearchFileError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Reads a search journal or recorded-scores file: JSON Lines, one candidate per line, plus the
+/// journal's configuration line. A line that does not parse is a crash mid-write if it is the
+/// last one (reported and ignored); anywhere else the file is damaged and reading fails.
+public struct SearchFile {
+    public var configuration: SearchConfiguration?
+    public var records: [SearchRecord]
+    /// 1-based line number of each record.
+    public var lineNumbers: [Int]
+    /// The torn last line, if there was one, and the byte length of the file without it.
+    public var tornLine: Int?
+    public var validLength: Int
+
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SearchFileError("\(path): cannot read the file") }
+        try self.init(data: data, source: path)
+    }
+
+    public init(data: Data, source: String) throws {
+        configuration = nil; records = []; lineNumbers = []; tornLine = nil; validLength = 0
+        let bytes = [UInt8](data)
+        var start = 0, line = 0
+        let decoder = JSONDecoder()
+        while start < bytes.count {
+            line += 1
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let next = min(end + 1, bytes.count)
+            let text = Data(bytes[start..<end])
+            let blank = text.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 }
+            if !blank {
+                do {
+                    if let header = try? decoder.decode(ConfigurationLine.self, from: text) {
+                        configuration = header.searchConfig
+                    } else {
+                        records.append(try decoder.decode(SearchRecord.self, from: text))
+                        lineNumbers.append(line)
+                    }
+                } catch {
+                    // Only a final line without its newline, or a final line cut short, is a torn write.
+                    let isLast = bytes[next...].allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 || $0 == 10 }
+                    guard isLast else {
+                        throw SearchFileError("\(source): line \(line) is not a candidate record (\(Self.reason(error))); the file is damaged")
+                    }
+                    tornLine = line
+                    return
+                }
+            }
+            start = next
+            validLength = start
+        }
+    }
+
+    static func reason(_ e: Error) -> String {
+        switch e {
+        case let DecodingError.keyNotFound(k, _): return "missing \"\(k.stringValue)\""
+        case let DecodingError.typeMismatch(_, c): return "wrong type at \"\(c.codingPath.map(\.stringValue).joined(separator: "."))\""
+        case let DecodingError.dataCorrupted(c): return c.codingPath.isEmpty ? "not JSON" : "bad value at \"\(c.codingPath.map(\.stringValue).joined(separator: "."))\""
+        default: return "\(e)"
+        }
+    }
+}
+
+/// The journal's first line: `{"search_config": {...}}`.
+struct ConfigurationLine: Codable {
+    var searchConfig: SearchConfiguration
+    enum CodingKeys: String, CodingKey { case searchConfig = "search_config" }
+}
