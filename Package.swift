@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "KernelsTests", dependencies: ["Tensor", "Kernels"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Kernels", "NN"]),
-        .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG"]),
+        .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
         .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),

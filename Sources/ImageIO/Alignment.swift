@@ -25,7 +25,7 @@ public func alignmentTemplate(size: Int) throws -> [Point2D] {
 
 /// The transform `align` applies: the least-squares similarity from the five detected landmarks
 /// (left eye, right eye, nose, left mouth, right mouth, image pixel coordinates) to the template.
-public func alignmentTransform(landmarks: [Point2D], outputSize: Int = 112) throws -> AffineTransform {
+public func alignmentTransform(landmarks: [Point2D], outputSize: Int = 112) throws -> AffineMatrix {
     guard landmarks.count == 5 else { throw ImageIOError("alignment needs 5 landmarks, got \(landmarks.count)") }
     guard landmarks.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { throw ImageIOError("a landmark is not a finite number") }
     return try estimateSimilarity(from: landmarks, to: alignmentTemplate(size: outputSize))

@@ -14,7 +14,8 @@ public struct LandmarkEntry: Sendable, Equatable {
 /// ("FILE:LINE: expected ...").
 public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntry] {
     var entries: [LandmarkEntry] = []
-    for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // `isNewline` also splits "\r\n", which Swift treats as one Character.
+    for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
         let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if line.isEmpty || line.hasPrefix("#") { continue }
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

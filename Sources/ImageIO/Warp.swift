@@ -8,7 +8,7 @@ import Foundation
 // neighbour outside the source counts as black, so edges fade into the black border rather than
 // being clamped. Results agree with OpenCV to ±1 grey level (it also quantises the weights).
 func warpAffineRGB(_ src: UnsafePointer<UInt8>, inWidth: Int, inHeight: Int,
-                   _ dst: UnsafeMutablePointer<UInt8>, outWidth: Int, outHeight: Int, inverse m: AffineTransform) {
+                   _ dst: UnsafeMutablePointer<UInt8>, outWidth: Int, outHeight: Int, inverse m: AffineMatrix) {
     for y in 0..<outHeight {
         for x in 0..<outWidth {
             let sx = ((m.a * Double(x) + m.b * Double(y) + m.tx) * 32).rounded() / 32
@@ -38,7 +38,7 @@ func warpAffineRGB(_ src: UnsafePointer<UInt8>, inWidth: Int, inHeight: Int,
 extension RGBImage {
     /// `cv2.warpAffine(image, transform, (width, height))`: `transform` maps this image's coordinates
     /// to the output's, and each output pixel samples this image at transform⁻¹·(x, y).
-    public func warped(by transform: AffineTransform, width outWidth: Int, height outHeight: Int) throws -> RGBImage {
+    public func warped(by transform: AffineMatrix, width outWidth: Int, height outHeight: Int) throws -> RGBImage {
         guard let inverse = transform.inverse else { throw ImageIOError("the warp transform is singular (det = 0)") }
         var out = RGBImage(width: outWidth, height: outHeight)
         guard width > 0, height > 0 else { return out }

@@ -8,7 +8,7 @@ public struct Point2D: Sendable, Equatable {
 }
 
 /// A 2×3 affine map p ↦ [a b; c d]·p + [tx; ty], laid out as OpenCV's `M` for `cv2.warpAffine`.
-public struct AffineTransform: Sendable, Equatable {
+public struct AffineMatrix: Sendable, Equatable {
     public var a, b, tx: Double
     public var c, d, ty: Double
 
@@ -28,11 +28,11 @@ public struct AffineTransform: Sendable, Equatable {
     }
 
     /// The inverse map; nil when the linear part is singular.
-    public var inverse: AffineTransform? {
+    public var inverse: AffineMatrix? {
         let det = a * d - b * c
         guard det != 0, det.isFinite else { return nil }
         let ia = d / det, ib = -b / det, ic = -c / det, id = a / det
-        return AffineTransform(a: ia, b: ib, tx: -(ia * tx + ib * ty), c: ic, d: id, ty: -(ic * tx + id * ty))
+        return AffineMatrix(a: ia, b: ib, tx: -(ia * tx + ib * ty), c: ic, d: id, ty: -(ic * tx + id * ty))
     }
 
     /// The uniform scale of a similarity (√|det|).
@@ -47,7 +47,7 @@ public struct AffineTransform: Sendable, Equatable {
 /// the best proper rotation maximises tr(Rᵀ·A), reached at angle atan2(A₁₀ − A₀₁, A₀₀ + A₁₁), and the
 /// maximum √((A₀₀ + A₁₁)² + (A₁₀ − A₀₁)²) equals Umeyama's Σ dᵢ·σᵢ including the d₂ = −1 correction
 /// when det A < 0; the scale is that over the source variance.
-public func estimateSimilarity(from source: [Point2D], to destination: [Point2D]) throws -> AffineTransform {
+public func estimateSimilarity(from source: [Point2D], to destination: [Point2D]) throws -> AffineMatrix {
     guard source.count == destination.count, source.count >= 2 else {
         throw ImageIOError("a similarity needs at least 2 matching point pairs, got \(source.count) source and \(destination.count) destination points")
     }
@@ -65,7 +65,7 @@ public func estimateSimilarity(from source: [Point2D], to destination: [Point2D]
     let norm = (cosPart * cosPart + sinPart * sinPart).squareRoot()
     let scale = norm / variance
     let angle = atan2(sinPart, cosPart)
-    var m = AffineTransform(scale: scale, angle: angle, shift: Point2D(x: 0, y: 0))
+    var m = AffineMatrix(scale: scale, angle: angle, shift: Point2D(x: 0, y: 0))
     let moved = m.apply(ms)
     m.tx = md.x - moved.x
     m.ty = md.y - moved.y
