@@ -72,7 +72,9 @@ private func jpegError(_ handle: tjhandle, stage: String) -> ImageIOError {
 
 /// Refuses sizes whose pixel buffer would be absurd; a corrupt header must not allocate gigabytes.
 func checkDimensions(_ width: Int, _ height: Int, format: String) throws {
-    guard width > 0, height > 0 else { throw ImageIOError("\(format) has an empty size \(width)x\(height)") }
+    guard width > 0, height > 0 else {
+        throw ImageIOError("\(format) header gives an empty size \(width)x\(height) (expected a positive width and height; the header is truncated or broken)")
+    }
     guard width <= 1 << 16, height <= 1 << 16, width * height <= 1 << 28 else {
         throw ImageIOError("\(format) size \(width)x\(height) is larger than the supported 2^28 pixels")
     }

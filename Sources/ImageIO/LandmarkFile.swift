@@ -42,7 +42,8 @@ public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntr
 public func readLandmarkFile(_ path: String) throws -> [LandmarkEntry] {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw ImageIOError("\(path): cannot read the landmark file (\(error.localizedDescription))")
+        let reason = FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"
+        throw ImageIOError("\(path): cannot read the landmark file (\(reason))")
     }
     guard let text = String(data: data, encoding: .utf8) else { throw ImageIOError("\(path): not UTF-8 text (expected a landmark file)") }
     return try parseLandmarks(text, file: path)
