@@ -16,7 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "facenas", targets: ["FaceNASCLI"]),
-        .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "Datasets", "Search", "Evaluation"]),
+        .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,21 +30,23 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastFlags),
         .target(name: "Kernels", dependencies: ["Tensor"], swiftSettings: fastFlags),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
+        .target(name: "ImageIO", dependencies: ["Tensor", "CJPEG", "CPNG"], swiftSettings: fastFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: fastFlags),
         .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
         .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets", "Search"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [
-                "Tensor", "Kernels", "NN", "Datasets", "Search", "Evaluation",
+                "Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "KernelsTests", dependencies: ["Tensor", "Kernels"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Kernels", "NN"]),
+        .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
-        .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "Datasets", "Search", "Evaluation"]),
+        .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ]
 )

@@ -1,0 +1,50 @@
+import Foundation
+
+/// One line of a landmark file: an image path relative to the images folder and its five points.
+public struct LandmarkEntry: Sendable, Equatable {
+    public var path: String
+    public var landmarks: [Point2D]
+    public init(path: String, landmarks: [Point2D]) { self.path = path; self.landmarks = landmarks }
+}
+
+/// Parses the text of a landmark file for `facenas align`: one image per line, the relative path
+/// then ten numbers x1 y1 … x5 y5 (left eye, right eye, nose, left mouth, right mouth), separated by
+/// spaces or tabs. Blank lines and lines starting with `#` are ignored. The numbers are the last ten
+/// fields, so a path may contain spaces. `file` only names the source in errors
+/// ("FILE:LINE: expected ...").
+public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntry] {
+    var entries: [LandmarkEntry] = []
+    // `isNewline` also splits "\r\n", which Swift treats as one Character.
+    for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.isEmpty || line.hasPrefix("#") { continue }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let at = "\(file):\(number + 1)"
+        guard fields.count >= 11 else {
+            throw ImageIOError("\(at): expected an image path and 10 numbers (x1 y1 ... x5 y5), found \(fields.count) field\(fields.count == 1 ? "" : "s")")
+        }
+        var values: [Double] = []
+        for (k, field) in fields.suffix(10).enumerated() {
+            guard let v = Double(field), v.isFinite else {
+                throw ImageIOError("\(at): coordinate \(k + 1) of 10 is '\(field)', expected a number")
+            }
+            values.append(v)
+        }
+        let numbersStart = fields[fields.count - 10].startIndex
+        let path = line[line.startIndex..<numbersStart].trimmingCharacters(in: .whitespaces)
+        let points = (0..<5).map { Point2D(x: values[2 * $0], y: values[2 * $0 + 1]) }
+        entries.append(LandmarkEntry(path: path, landmarks: points))
+    }
+    return entries
+}
+
+/// Reads and parses a landmark file (see `parseLandmarks`).
+public func readLandmarkFile(_ path: String) throws -> [LandmarkEntry] {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        let reason = FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"
+        throw ImageIOError("\(path): cannot read the landmark file (\(reason))")
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw ImageIOError("\(path): not UTF-8 text (expected a landmark file)") }
+    return try parseLandmarks(text, file: path)
+}
