@@ -102,9 +102,13 @@ extension FaceNAS {
     }
 }
 
-/// Prints a running search: a bar per training epoch, a line per decided candidate.
+/// Prints a running search: a bar per training epoch (with the candidate's ETA), a line per
+/// decided candidate.
 final class SearchProgress {
     private var bar: ProgressBar?
+    private let searchStart = Date()
+    private var candidateStart = Date()
+    private var resumedEpochs = 0
 
     func show(_ event: SearchEvent) {
         switch event {
@@ -112,20 +116,29 @@ final class SearchProgress {
             if let t = torn { printError("search.jsonl: line \(t) was torn by an interrupted write; ignored and cut off") }
             print("resuming: \(n) candidates in the journal are read back, not retrained")
         case let .started(c, params, resumed):
+            candidateStart = Date(); resumedEpochs = resumed
             print("candidate \(c.index + 1) (\(c.phase.rawValue)): depth \(c.architecture.depth) width \(c.architecture.width)"
-                  + " params \(params) epochs \(c.epochs)" + (resumed > 0 ? " (continuing after epoch \(resumed))" : ""))
+                  + " params \(params) epochs \(c.epochs)" + (resumed > 0 ? " (continuing after epoch \(resumed))" : "")
+                  + "  search elapsed \(ProgressBar.clock(Date().timeIntervalSince(searchStart)))")
         case let .step(c, r):
-            if r.step == 1 { bar = ProgressBar(label: "  epoch \(r.epoch + 1)/\(c.epochs)", total: r.stepsInEpoch) }
-            bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%%", r.runningLoss, 100 * r.runningAccuracy))
+            if r.step == 1 { bar = ProgressBar(label: "  cand \(c.index + 1) epoch \(r.epoch + 1)/\(c.epochs)", total: r.stepsInEpoch) }
+            // The candidate's ETA: steps still to go in this and later epochs at this run's pace.
+            let done = Double((r.epoch - resumedEpochs) * r.stepsInEpoch + r.step)
+            let left = Double((c.epochs - r.epoch) * r.stepsInEpoch - r.step)
+            let spent = Date().timeIntervalSince(candidateStart)
+            let eta = done > 0 ? spent * left / done : 0
+            bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%%  candidate ETA %@", r.runningLoss,
+                                                                   100 * r.runningAccuracy, ProgressBar.clock(eta)))
         case let .epoch(_, e):
             print(String(format: "  epoch %d: train acc %.2f%%  ranking acc %.2f%%  %.1fs", e.epoch + 1, 100 * e.trainAccuracy,
                          100 * (e.testAccuracy ?? .nan), e.seconds))
         case let .decided(r, replayed):
             let std = r.ops.indices.filter { r.ops[$0] == 1 }.map(String.init).joined(separator: ",")
             let k5 = r.kernels.indices.filter { r.kernels[$0] == 5 }.map(String.init).joined(separator: ",")
-            print(String(format: "[%3d] %-14@ D=%d W=%d std=%@ k5=%@ epochs=%d  acc %.3f  %-8@ %@",
-                         (r.index ?? 0) + 1, r.phase?.rawValue ?? "", r.depth, r.width, std.isEmpty ? "-" : std, k5.isEmpty ? "-" : k5,
-                         r.epochs, r.accuracy, r.decision?.rawValue ?? "", replayed ? "(journal)" : (r.source == "scores" ? "(scores)" : String(format: "%.1fs", r.seconds ?? 0))))
+            let how = replayed ? "(journal)" : r.source == "scores" ? "(scores)" : String(format: "%.1fs", r.seconds ?? 0)
+            print(String(format: "[%3d] %-14@ D=%d W=%d std=%@ k5=%@ epochs=%d  acc %.3f  %-8@ %@", (r.index ?? 0) + 1,
+                         r.phase?.rawValue ?? "", r.depth, r.width, std.isEmpty ? "-" : std, k5.isEmpty ? "-" : k5,
+                         r.epochs, r.accuracy, r.decision?.rawValue ?? "", how))
         }
     }
 }

@@ -56,6 +56,20 @@ import Testing
         #expect(other.stderr.contains("--min-depth 10 in the journal, 8 now"))
     }
 
+    /// `--max-hours` stops cleanly with a valid journal and the best architecture so far (here before
+    /// the first candidate; the stop inside a candidate is tested in SearchTests).
+    @Test func maxHoursStopsCleanly() throws {
+        let out = CLI.temporaryDirectory("search-hours")
+        let r = try CLI.run(["search", "--data", "fashion-mnist:\(CLI.fashionMNIST)", "--subset", "200", "--max-width", "8",
+                             "--min-width", "6", "--min-depth", "3", "--max-depth", "3", "--epochs-start", "2",
+                             "--heldout-fraction", "0.01", "--max-hours", "0.000001", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("stopped: --max-hours"))
+        #expect(Self.finalLine(r.stdout) == "final: depth=3 width=8 macro-width=8 std=- k5=- candidates=0")
+        #expect(try SearchFile(path: out + "/search.jsonl").records.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: out + "/best-arch.json"))
+    }
+
     static func journalIndices(_ path: String) throws -> [Int] {
         try SearchFile(path: path).records.map { $0.index ?? -1 }
     }
