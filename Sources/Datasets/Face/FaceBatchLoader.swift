@@ -1,0 +1,122 @@
+import Foundation
+import ImageIO
+import Tensor
+
+/// A face image the loader could not use, and why.
+public struct SkippedImage: Sendable, Equatable {
+    public var index: Int
+    public var reason: String
+}
+
+/// Iterates one epoch of face batches: `x` is [B, 3, S, S], normalised (x/255 − 0.5)/0.5 in RGB
+/// (BGR with `bgr`), labels are identities.
+///
+/// A background thread decodes, resizes to S×S when needed, augments and normalises, and keeps at
+/// most `prefetch` batches ready in a bounded queue, so memory stays flat however long the epoch;
+/// the training loop owns the two cores meanwhile. Determinism: the epoch's order is a permutation
+/// seeded by (seed, epoch) and image k of the epoch is augmented from an RNG seeded by (seed, epoch,
+/// k), so every batch is a pure function of its coordinates. An image that cannot be decoded is
+/// skipped (the batch takes the next one) and listed in `skipped`, complete once `next()` returned nil.
+public final class FaceBatchLoader: Sequence, IteratorProtocol {
+    public struct Options: Sendable {
+        public var batchSize: Int
+        /// Output side S.
+        public var imageSize: Int
+        public var shuffle = true
+        /// Training augmentation; nil for evaluation.
+        public var augmenter: FaceAugmenter?
+        public var bgr = false
+        public var seed: UInt64 = 0
+        public var epoch = 0
+        public var dropLast = false
+        public var prefetch = 4
+        public init(batchSize: Int, imageSize: Int) { self.batchSize = batchSize; self.imageSize = imageSize }
+    }
+
+    public let options: Options
+    /// Source indices in the order this epoch visits them.
+    public let order: [Int]
+    private let queue: PrefetchQueue<Batch>
+    private let skippedBox = SkippedList()
+    private var thread: Thread?
+
+    /// `indices`: the images of the source to use (all when nil), e.g. a training subset.
+    public init(source: any FaceImageSource, options: Options, indices: [Int]? = nil) {
+        precondition(options.batchSize >= 1 && options.imageSize >= 1 && options.prefetch >= 1, "FaceBatchLoader: bad options")
+        var base = indices ?? Array(0..<source.count)
+        if options.shuffle {
+            var rng = RNG(seed: SeedMix.mix(options.seed, SeedMix.permutation, UInt64(bitPattern: Int64(options.epoch))))
+            let p = rng.permutation(base.count)
+            base = p.map { base[$0] }
+        }
+        self.options = options
+        self.order = base
+        queue = PrefetchQueue(capacity: options.prefetch)
+        let producer = Producer(source: source, options: options, order: base, queue: queue, skipped: skippedBox)
+        let t = Thread { producer.run() }
+        t.name = "facenas-face-loader"
+        t.start()
+        thread = t
+    }
+
+    deinit { queue.cancel() }
+
+    public func next() -> Batch? { queue.take() }
+
+    /// Images skipped so far (all of the epoch's once iteration has ended).
+    public var skipped: [SkippedImage] { skippedBox.items }
+
+    /// Most batches that were ever waiting at once (≤ `prefetch`): the loader's memory bound.
+    public var peakQueued: Int { queue.peakCount }
+}
+
+final class SkippedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [SkippedImage] = []
+    func append(_ s: SkippedImage) { lock.lock(); list.append(s); lock.unlock() }
+    var items: [SkippedImage] { lock.lock(); defer { lock.unlock() }; return list }
+}
+
+/// The loader's background work, kept apart so the thread holds no reference to the loader and
+/// dropping the loader (which cancels the queue) ends it.
+private struct Producer: @unchecked Sendable {
+    let source: any FaceImageSource
+    let options: FaceBatchLoader.Options
+    let order: [Int]
+    let queue: PrefetchQueue<Batch>
+    let skipped: SkippedList
+
+    func run() {
+        let s = options.imageSize, plane = 3 * s * s, bs = options.batchSize
+        var position = 0
+        while position < order.count {
+            let x = Tensor(zeros: [bs, 3, s, s])
+            var labels: [Int32] = [], indices: [Int] = []
+            while labels.count < bs && position < order.count {
+                let k = position, index = order[k]
+                position += 1
+                do {
+                    let (label, bytes) = try source.encodedImage(at: index)
+                    var image = try decodeImage([UInt8](bytes))
+                    if image.width != s || image.height != s { image = image.resized(width: s, height: s) }
+                    if let aug = options.augmenter {
+                        var rng = RNG(seed: SeedMix.mix(options.seed, SeedMix.augmentation, UInt64(bitPattern: Int64(options.epoch)), UInt64(k)))
+                        image = aug.augment(image, rng: &rng)
+                    }
+                    image.writeNormalized(into: x.data + labels.count * plane, bgr: options.bgr)
+                    labels.append(Int32(label)); indices.append(index)
+                } catch {
+                    skipped.append(SkippedImage(index: index, reason: "\(error)"))
+                }
+            }
+            if labels.isEmpty || (options.dropLast && labels.count < bs) { break }
+            var out = x
+            if labels.count < bs {
+                out = Tensor(zeros: [labels.count, 3, s, s])
+                out.data.update(from: x.data, count: labels.count * plane)
+            }
+            if !queue.put(Batch(x: out, labels: labels, indices: indices)) { return }
+        }
+        queue.finish()
+    }
+}
