@@ -66,10 +66,11 @@ public final class RecordIOWriter {
         labels.append(label)
     }
 
-    /// Writes the identity records, the header, `train.idx` and `property`, then moves the folder into place.
-    public func finish() throws {
+    /// Writes the identity records, the header, `train.idx` and `property`, then moves the folder
+    /// into place. `classes` counts trailing classes without images too (default: last label + 1).
+    public func finish(classes: Int? = nil) throws {
         precondition(!finished, "RecordIOWriter.finish() called twice")
-        let classes = (labels.last ?? -1) + 1
+        let classes = max(classes ?? 0, (labels.last ?? -1) + 1)
         if writesHeader {
             let n = labels.count
             var start = 0
