@@ -149,5 +149,9 @@ import Datasets
         odd += [0x65, 0x5d, 0x88, 0x61, 0x86, 0x2e]
         #expect(errorMessage { _ = try VerificationBin.decode(odd, file: "odd.bin") }
                 == "odd.bin: 3 images but 1 is-same flags (expected 2 images per pair)")
+        // An int where an image should be.
+        let notImage: [UInt8] = [0x80, 4, 0x5d, 0x4b, 7, 0x61, 0x5d, 0x86, 0x2e]
+        #expect(errorMessage { _ = try VerificationBin.decode(notImage, file: "int.bin") }
+                == "int.bin: bins[0] is int, expected bytes, a Python 2 str or a numpy uint8 array")
     }
 }
