@@ -97,7 +97,10 @@ private struct Producer: @unchecked Sendable {
                 position += 1
                 do {
                     let (label, bytes) = try source.encodedImage(at: index)
-                    var image = try decodeImage([UInt8](bytes))
+                    var image: RGBImage
+                    do { image = try decodeImage([UInt8](bytes)) } catch {
+                        throw DatasetError.io(file: source.location(of: index), reason: "\(error)")
+                    }
                     if image.width != s || image.height != s { image = image.resized(width: s, height: s) }
                     if let aug = options.augmenter {
                         var rng = RNG(seed: SeedMix.mix(options.seed, SeedMix.augmentation, UInt64(bitPattern: Int64(options.epoch)), UInt64(k)))

@@ -11,6 +11,8 @@ public protocol FaceImageSource: Sendable {
     /// The encoded bytes and identity of image `index`; throws a one-line error naming the file and
     /// the record when the image cannot be read.
     func encodedImage(at index: Int) throws -> (label: Int, bytes: Data)
+    /// Where image `index` lives, for messages about its content ("train.rec: record 17 at byte 4096").
+    func location(of index: Int) -> String
 }
 
 /// Encoded images held in memory.
@@ -28,4 +30,26 @@ public struct InMemoryFaceImages: FaceImageSource {
 
     public var count: Int { images.count }
     public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) { (labels[index], images[index]) }
+    public func location(of index: Int) -> String { "\(name): image \(index)" }
+}
+
+extension RecordIOReader: FaceImageSource {
+    public var name: String { directory }
+    /// From `property`, else the header record's identity count; 0 when the folder says neither.
+    public var classes: Int { property?.classes ?? identities ?? 0 }
+    public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) {
+        let r = try record(at: index)
+        return (r.label, r.imageBytes)
+    }
+    public func location(of index: Int) -> String {
+        let key = keys[index]
+        return "\(recordFile): record \(key)" + (offset(ofKey: key).map { " at byte \($0)" } ?? "")
+    }
+}
+
+extension IdentityFolders: FaceImageSource {
+    public var name: String { root }
+    public var classes: Int { classNames.count }
+    public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) { (images[index].label, try imageBytes(at: index)) }
+    public func location(of index: Int) -> String { DataFile.join(root, images[index].path) }
 }
