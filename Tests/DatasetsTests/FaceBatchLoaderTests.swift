@@ -82,8 +82,9 @@ import Testing
         for e in 0..<2 {
             o.epoch = e
             let loader = FaceBatchLoader(source: src, options: o)
+            usleep(1_500_000)   // a late consumer: the producer fills the queue, then must wait
             var n = 0
-            while let b = loader.next() { n += b.count; usleep(60_000) }   // a slow consumer lets the queue fill
+            while let b = loader.next() { n += b.count }
             #expect(n == 200 && loader.peakQueued == o.prefetch)
         }
     }
