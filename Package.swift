@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["Tensor", "CJPEG", "CPNG"], swiftSettings: fastFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "ImageIO"], swiftSettings: fastFlags),
         .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
-        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets", "Search"]),
+        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [

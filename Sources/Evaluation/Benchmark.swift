@@ -16,13 +16,15 @@ public enum Benchmark {
         public var core: String
         public var secondsPerIteration: [Double]
         public var layers: [LayerProfile.Row]?
+        /// Case-specific figures (e.g. the face loader's own throughput and resident memory).
+        public var extra: [String: Double]?
         enum CodingKeys: String, CodingKey {
-            case `case`, gflops, batch, iterations, params, core, layers
+            case `case`, gflops, batch, iterations, params, core, layers, extra
             case imagesPerSecond = "images_per_s", secondsPerIteration = "seconds_per_iteration"
         }
     }
 
-    public static let cases = ["tiny-sep12-w64"]
+    public static let cases = ["tiny-sep12-w64", "face-loader"]
 
     /// Runs one case: `warmup` untimed iterations, then `iterations` timed ones; reports the median.
     public static func run(_ name: String, iterations: Int = 10, warmup: Int = 2, profile: Bool = false) throws -> Result {
@@ -45,6 +47,8 @@ public enum Benchmark {
                           batch: batch, iterations: iterations, params: net.parameterCount,
                           core: BLAS.coreName, secondsPerIteration: times,
                           layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil)
+        case "face-loader":
+            return try FaceLoaderBenchmark.run(epochs: max(2, min(iterations, 4)))
         default:
             throw ArchitectureError(message: "unknown bench case \"\(name)\" (known: \(cases.joined(separator: ", ")))")
         }

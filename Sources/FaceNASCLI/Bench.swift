@@ -27,6 +27,9 @@ extension FaceNAS {
                 if !json {
                     print(String(format: "%@  batch %d  %.1f images/s  %.1f GFLOP/s  (median of %d)", r.case, r.batch,
                                  r.imagesPerSecond, r.gflops, r.iterations))
+                    if let extra = r.extra {
+                        print("  " + extra.keys.sorted().map { String(format: "%@ %.2f", $0, extra[$0]!) }.joined(separator: "  "))
+                    }
                     if verbose {
                         print("  seconds/iteration: " + r.secondsPerIteration.map { String(format: "%.4f", $0) }.joined(separator: " "))
                         if let rows = r.layers { print(LayerProfile.table(rows)) }
