@@ -149,10 +149,8 @@ public final class MacroMicroSearch {
                 decision = .accept
             } else if s.accuracy >= best - rules.neutralTolerance {
                 decision = .neutral
-            } else if fails != rules.depthFailures {
-                fails += 1; decision = .fail
             } else {
-                decision = .stop
+                decision = Self.failure(&fails, tolerated: rules.depthFailures)
             }
             try observer(c, s, decision)
             if decision == .stop { break }
@@ -169,15 +167,20 @@ public final class MacroMicroSearch {
             let decision: SearchDecision
             if s.accuracy >= best {
                 best = s.accuracy; fails = 0; macroWidth = w; width = w; decision = .accept
-            } else if fails != rules.widthFailures {
-                fails += 1; decision = .fail
             } else {
-                decision = .stop
+                decision = Self.failure(&fails, tolerated: rules.widthFailures)
             }
             try observer(c, s, decision)
             if decision == .stop { break }
         }
         return (best, epochs)
+    }
+
+    /// A counted failure while fewer than `tolerated` have been counted since the last acceptance;
+    /// the phase's stop otherwise.
+    private static func failure(_ fails: inout Int, tolerated: Int) -> SearchDecision {
+        if fails != tolerated { fails += 1; return .fail }
+        return .stop
     }
 
     /// The two micro passes at a fixed epoch budget, strictly-better acceptance.
@@ -190,24 +193,24 @@ public final class MacroMicroSearch {
         var best = s0.accuracy
         try observer(c0, s0, .baseline)
         width = macroWidth
-        let passStart = macroWidth
-        for i in ops.indices {
-            ops[i] = .standard
-            let w = try matchedWidth(from: passStart, budget: base)
-            let (c, s) = try score(.microOp, space.architecture(depth: depth, width: w, ops: ops, kernels: kernels), epochs: epochs)
-            let decision: SearchDecision
-            if s.accuracy > best { best = s.accuracy; width = w; decision = .accept } else { ops[i] = .separable; decision = .reject }
-            try observer(c, s, decision)
-        }
+        try microPass(.microOp, budget: base, best: &best) { i, on in self.ops[i] = on ? .standard : .separable }
         // The kernel pass's baseline: the op pass's result, still all 3×3.
         let base2 = space.parameterCount(space.architecture(depth: depth, width: width, ops: ops, kernels: kernels))
-        let pass2Start = width
-        for i in kernels.indices {
-            kernels[i] = 5
-            let w = try matchedWidth(from: pass2Start, budget: base2)
-            let (c, s) = try score(.microKernel, space.architecture(depth: depth, width: w, ops: ops, kernels: kernels), epochs: epochs)
+        try microPass(.microKernel, budget: base2, best: &best) { i, on in self.kernels[i] = on ? 5 : 3 }
+    }
+
+    /// One pass over the searchable convs: switch conv i (`change(i, true)`), narrow the network to
+    /// the pass's parameter budget from the pass's starting width, keep the change only if strictly
+    /// better.
+    private func microPass(_ phase: SearchPhase, budget: Int, best: inout Float, change: (Int, Bool) -> Void) throws {
+        let start = width
+        for i in 0..<space.searchableConvCount(depth: depth) {
+            change(i, true)
+            let w = try matchedWidth(from: start, budget: budget)
+            let (c, s) = try score(phase, space.architecture(depth: depth, width: w, ops: ops, kernels: kernels),
+                                   epochs: rules.budget.microEpochs)
             let decision: SearchDecision
-            if s.accuracy > best { best = s.accuracy; width = w; decision = .accept } else { kernels[i] = 3; decision = .reject }
+            if s.accuracy > best { best = s.accuracy; width = w; decision = .accept } else { change(i, false); decision = .reject }
             try observer(c, s, decision)
         }
     }
