@@ -34,6 +34,10 @@ extension FaceNAS {
         @Option(name: .customLong("micro-epochs"), help: "Epochs of every micro candidate.") var microEpochs: Int = 2
         @Option(name: .customLong("accept-margin"), help: "Depth: percentage points over the best to accept.") var acceptMargin: Float = 0.10
         @Option(name: .customLong("neutral-tolerance"), help: "Depth: percentage points under the best still neutral.") var neutralTolerance: Float = 0.05
+        @Option(name: .customLong("depth-failures"), help: "Depth: failures tolerated since the last acceptance (the next stops).")
+        var depthFailures: Int = 2
+        @Option(name: .customLong("width-failures"), help: "Width: failures tolerated since the last acceptance (the next stops).")
+        var widthFailures: Int = 2
         @Option(name: .customLong("param-slack"), help: "Micro: parameters allowed over the pass's baseline.") var paramSlack: Int = 10_000
         @Option(name: .customLong("train-accuracy-stop"), help: "Depth growth stops once best train accuracy (percent) exceeds this.")
         var trainAccuracyStop: Float = 99.5
@@ -72,7 +76,8 @@ extension FaceNAS {
             }
             let size = inputSize ?? sets?.1.height ?? (channels == 1 ? 28 : 32)
             let rules = SearchRules(minDepth: minDepth, maxDepth: maxDepth, maxWidth: maxWidth, minWidth: minWidth, widthStep: widthStep,
-                                    acceptMargin: acceptMargin, neutralTolerance: neutralTolerance, trainAccuracyStop: trainAccuracyStop,
+                                    acceptMargin: acceptMargin, neutralTolerance: neutralTolerance, depthFailures: depthFailures,
+                                    widthFailures: widthFailures, trainAccuracyStop: trainAccuracyStop,
                                     parameterSlack: paramSlack,
                                     budget: DynamicBudget(startEpochs: epochsStart, deeperIncrement: deeperEpochs,
                                                           narrowerIncrement: narrowerEpochs, microEpochs: microEpochs))
