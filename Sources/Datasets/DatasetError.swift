@@ -27,6 +27,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case labelOutOfRange(file: String, record: Int, offset: Int, label: Int, classes: Int)
     /// Any other structural problem (wrong image size, bad dimension, …).
     case invalid(file: String, offset: Int?, message: String)
+    /// One record of a large container (RecordIO, `.bin`) is damaged; `record` is its index, so a
+    /// loader can skip it, count it and go on with the next one.
+    case badRecord(file: String, record: Int, offset: Int, message: String)
 
     public var description: String {
         switch self {
@@ -56,6 +59,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalid(file, offset, message):
             if let offset { return "\(file): at byte \(offset): \(message)" }
             return "\(file): \(message)"
+        case let .badRecord(file, record, offset, message):
+            return "\(file): record \(record) at byte \(offset): \(message)"
         }
     }
 }

@@ -79,11 +79,12 @@ public enum Gzip {
         return out
     }
 
-    /// Deflates `input` into a single gzip member.
-    public static func compress(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+    /// Deflates `input` into a single gzip member, or a zlib stream when `zlibWrapper` (MAT files'
+    /// compressed elements are zlib streams).
+    public static func compress(_ input: [UInt8], level: Int32 = 6, zlibWrapper: Bool = false) throws -> [UInt8] {
         var strm = z_stream()
-        // windowBits 15 + 16: write a gzip (not zlib) wrapper.
-        guard deflateInit2_(&strm, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+        // windowBits 15 + 16 writes a gzip wrapper, plain 15 a zlib one.
+        guard deflateInit2_(&strm, level, Z_DEFLATED, zlibWrapper ? 15 : 15 + 16, 8, Z_DEFAULT_STRATEGY,
                             zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DatasetError.io(file: "<memory>", reason: "zlib deflateInit2 failed (\(zlibMessage(strm)))")
         }

@@ -1,0 +1,72 @@
+import Foundation
+
+/// What a path given to `facenas dataset info` holds, detected from its files, never its name alone.
+public enum DetectedData: Equatable, Sendable {
+    case recordio(String)
+    case bin(String)
+    case lfwPairs(String)
+    case tinyface(String)
+    case folders(String)
+    case classification(DataSpec)
+
+    /// Resolves `argument`: `KIND:PATH` when KIND is a known data kind, else a plain path whose
+    /// kind is detected from the files it holds.
+    public init(argument: String) throws {
+        if let spec = try? DataSpec(parsing: argument) {
+            switch spec.kind {
+            case .recordio: self = .recordio(spec.path)
+            case .folders: self = .folders(spec.path)
+            case .bin: self = .bin(spec.path)
+            case .lfwPairs: self = .lfwPairs(spec.path)
+            case .synth: self = try DetectedData(path: spec.path)
+            default: self = .classification(spec)
+            }
+            return
+        }
+        self = try DetectedData(path: argument)
+    }
+
+    public init(path: String) throws {
+        if DataFile.isFile(path) {
+            let head = try RandomAccessFile(path: path).read(at: 0, count: 2)
+            if head.first == 0x80 || path.lowercased().hasSuffix(".bin") { self = .bin(path); return }
+            self = .lfwPairs(path)
+            return
+        }
+        guard DataFile.isDirectory(path) else {
+            throw DatasetError.io(file: path, reason: "no such file or folder")
+        }
+        if DataFile.isFile(DataFile.join(path, "train.rec")) { self = .recordio(path); return }
+        for sub in ["", "Testing_Set", "tinyface/Testing_Set"]
+        where DataFile.isFile(DataFile.join(DataFile.join(path, sub), "probe_img_ID_pairs.mat")) {
+            self = .tinyface(path)
+            return
+        }
+        if let kind = Self.classificationKind(in: path) {
+            self = .classification(DataSpec(kind: kind, path: path))
+            return
+        }
+        self = .folders(path)
+    }
+
+    /// IDX and CIFAR folders by their file names; the MNIST-like sets share names, so the folder
+    /// name picks among them (the counts printed are the same whichever is chosen).
+    static func classificationKind(in dir: String) -> DataKind? {
+        func has(_ name: String) -> Bool {
+            ["", "raw", "gzip", "cifar-10-batches-bin", "cifar-100-binary"].contains { sub in
+                let d = DataFile.join(dir, sub)
+                return DataFile.isFile(DataFile.join(d, name)) || DataFile.isFile(DataFile.join(d, name + ".gz"))
+            }
+        }
+        if has("emnist-balanced-train-images-idx3-ubyte") { return .emnistBalanced }
+        if has("train-images-idx3-ubyte") {
+            let name = (dir as NSString).lastPathComponent.lowercased()
+            if name.contains("fashion") { return .fashionMNIST }
+            if name.contains("kmnist") { return .kmnist }
+            return .mnist
+        }
+        if has("data_batch_1.bin") { return .cifar10 }
+        if has("train.bin") && has("test.bin") { return .cifar100 }
+        return nil
+    }
+}
