@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["Tensor"], swiftSettings: fastFlags),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
         .target(name: "ImageIO", dependencies: ["Tensor", "CJPEG", "CPNG"], swiftSettings: fastFlags),
-        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: fastFlags),
+        .target(name: "Datasets", dependencies: ["Tensor", "ImageIO", "CZlib"], swiftSettings: fastFlags),
         .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
         .target(name: "Evaluation", dependencies: ["Tensor", "NN", "Datasets", "Search"]),
         .executableTarget(
@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Tensor", "Kernels"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Kernels", "NN"]),
         .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "ImageIO", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
         .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ]
