@@ -18,7 +18,7 @@ extension FaceNAS {
         @Option(help: "Output folder (created; must not already hold a synthetic set).") var out: String?
         @Option(help: "Number of people, split 70% train / 15% verification / 15% TinyFace.") var identities = 200
         @Option(help: "Photos per person.") var imagesPerIdentity = 20
-        @Option(help: "Side of the aligned images (multiple of 16, at least 32).") var size = 112
+        @Option(help: "Side of the aligned images (multiple of 8, at least 32; 112 as insightface).") var size = 112
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "0 (easy) ... 1 (hard): nuisance strength and how alike people are.") var difficulty: Float = 0.5
         @Option(help: "Also write a PNG contact sheet (8 training people x 8 photos); --out may then be omitted.") var preview: String?

@@ -4,7 +4,7 @@ import Foundation
 public struct SyntheticDatasetOptions: Sendable, Equatable {
     public var identities: Int
     public var imagesPerIdentity: Int
-    /// Side of the aligned images; a multiple of 16, at least 32.
+    /// Side of the aligned images; a multiple of 8 (56 for quick tests, 112 as insightface), at least 32.
     public var size: Int
     public var seed: UInt64
     public var difficulty: Float
@@ -26,7 +26,7 @@ public struct SyntheticDatasetOptions: Sendable, Equatable {
 
     public func validate() throws {
         func bad(_ m: String) -> DatasetError { .invalid(file: "synth", offset: nil, message: m) }
-        guard size >= 32, size % 16 == 0 else { throw bad("size \(size): expected a multiple of 16, at least 32") }
+        guard size >= 32, size % 8 == 0 else { throw bad("size \(size): expected a multiple of 8, at least 32") }
         guard imagesPerIdentity >= 2 else { throw bad("images per identity \(imagesPerIdentity): expected at least 2 (positive pairs need two photos)") }
         guard (0...1).contains(difficulty) else { throw bad("difficulty \(difficulty): expected 0…1") }
         guard unalignedPerIdentity >= 0, poseShotsPerIdentity >= 1 else { throw bad("unaligned and pose shot counts must be ≥ 0 and ≥ 1") }
