@@ -53,7 +53,7 @@ public struct SyntheticFaceGenerator: Sendable {
     }
 
     /// Range factor of the identity attributes: people grow more alike as difficulty rises.
-    public var identitySpread: Float { 1.15 - 0.5 * difficulty }
+    public var identitySpread: Float { 1.25 - 0.5 * difficulty }
     /// Range factor of pose, light, background and camera effects: 0.3 … 1 (default) … 1.7.
     public var nuisanceStrength: Float { 0.3 + 1.4 * difficulty }
 

@@ -54,7 +54,7 @@ public struct SyntheticIdentity: Sendable, Equatable {
     public var beard: Float
     public var moustache: Bool
 
-    /// Draws a person. `spread` (≈0.6…1.2) scales every continuous attribute's range around the
+    /// Draws a person. `spread` (0.75…1.25) scales every continuous attribute's range around the
     /// population mean: smaller spread, more alike people, harder recognition.
     public static func sample(rng: inout RNG, spread: Float) -> SyntheticIdentity {
         func around(_ mean: Float, _ halfRange: Float) -> Float { mean + halfRange * spread * rng.uniform(-1, 1) }

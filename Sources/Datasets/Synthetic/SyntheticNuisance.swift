@@ -63,7 +63,7 @@ public struct SyntheticNuisance: Sendable {
         n.blink = chance(0.1) ? rng.uniform(0.5, 0.9) : 0
 
         n.lightAngle = rng.uniform(0, 2 * .pi)
-        n.lightGradient = min(0.55 * k * rng.uniform(), 0.9)
+        n.lightGradient = min(0.45 * k * rng.uniform(), 0.8)
         n.brightness = max(1 + spread(0.3), 0.35)
         n.colorCast = SIMD3(1 + spread(0.1), 1 + spread(0.1), 1 + spread(0.1))
 
