@@ -44,7 +44,7 @@ deps:
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
-	@$(PYTHON) -c "import numpy, safetensors" 2>/dev/null || $(PYTHON) -m pip install -q numpy safetensors
+	@$(PYTHON) -c "import numpy, safetensors, scipy" 2>/dev/null || $(PYTHON) -m pip install -q numpy safetensors scipy
 
 build: deps
 	swift build $(SWIFT_FLAGS) --product facenas

@@ -4,6 +4,11 @@ import Foundation
 public struct IdentityImage: Sendable, Equatable {
     public var path: String
     public var label: Int
+
+    public init(path: String, label: Int) {
+        self.path = path
+        self.label = label
+    }
 }
 
 /// `root/<identity>/<image>` as torchvision's `ImageFolder` reads it: classes are the folder names

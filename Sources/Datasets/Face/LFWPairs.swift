@@ -7,6 +7,13 @@ public struct LFWPair: Sendable, Equatable {
     public var isSame: Bool
     /// 1-based line in the pairs file, for messages.
     public var line: Int
+
+    public init(first: String, second: String, isSame: Bool, line: Int) {
+        self.first = first
+        self.second = second
+        self.isSame = isSame
+        self.line = line
+    }
 }
 
 /// LFW's own `pairs.txt` (also `pairsDevTrain.txt`/`pairsDevTest.txt`): a header `folds<TAB>n`

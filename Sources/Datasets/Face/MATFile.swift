@@ -29,7 +29,7 @@ public struct MATFile: Sendable {
         }
         var names: [String] = []
         var variables: [String: Result<MATValue, DatasetError>] = [:]
-        var parser = MATElementParser(bytes: bytes, file: file, context: "")
+        let parser = MATElementParser(bytes: bytes, file: file, context: "")
         var offset = 128
         while offset < bytes.count {
             if bytes.count - offset < 8 && bytes[offset...].allSatisfy({ $0 == 0 }) { break }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes MAT v5 files that MATLAB and `scipy.io.loadmat` read: numeric arrays as double, char
-/// arrays as UTF-16 (miUINT16), cell arrays nested; each variable optionally in a miCOMPRESSED
+/// arrays as miUTF8 (scipy decodes miUINT16 text with its default codec, which breaks non-ASCII),
+/// cell arrays nested; each variable optionally in a miCOMPRESSED
 /// element, as MATLAB's default `-v7` save does.
 public enum MATWriter {
     public static func encode(_ variables: [(name: String, value: MATValue)], compressed: Bool) throws -> [UInt8] {
@@ -50,16 +51,16 @@ public enum MATWriter {
             for v in values { data.appendLE(v.bitPattern) }
             body = try element(MATType.double, data)
         case let .char(rows):
-            let units = rows.map { Array($0.utf16) }
-            let width = units.first?.count ?? 0
-            guard units.allSatisfy({ $0.count == width }) else {
+            let scalars = rows.map { Array($0.unicodeScalars) }
+            let width = scalars.first?.count ?? 0
+            guard scalars.allSatisfy({ $0.count == width }) else {
                 throw DatasetError.invalid(file: "<mat>", offset: nil, message: "variable '\(name)': char rows of different lengths")
             }
             cls = 4
             dims = [rows.count, width]
-            var data: [UInt8] = []
-            for c in 0..<width { for r in 0..<rows.count { data.appendLE(units[r][c]) } }   // column-major
-            body = try element(MATType.uint16, data)
+            var column = String.UnicodeScalarView()
+            for c in 0..<width { for r in 0..<rows.count { column.append(scalars[r][c]) } }   // column-major
+            body = try element(MATType.utf8, Array(String(column).utf8))
         case let .cell(shape, elements):
             guard shape.reduce(1, *) == elements.count else { throw shapeError(name, shape, elements.count) }
             cls = 1

@@ -98,26 +98,26 @@ struct PickleSubsetReader {
             case 0x4e: stack.append(.none)
             case 0x88: stack.append(.bool(true))
             case 0x89: stack.append(.bool(false))
-            case 0x4b: stack.append(.int(Int(try take(1)[0])))               // BININT1
+            case 0x4b: stack.append(.int(Int(try byte())))               // BININT1
             case 0x4d: stack.append(.int(Int(try uint(2))))                  // BININT2
             case 0x4a: stack.append(.int(Int(Int32(bitPattern: UInt32(try uint(4))))))  // BININT
             case 0x8a:                                                       // LONG1
-                let n = Int(try take(1)[0])
+                let n = Int(try byte())
                 guard n <= 8 else { throw fail("LONG1 of \(n) bytes, expected at most 8") }
                 let b = try take(n)
                 var v: UInt64 = 0
                 for (i, x) in b.enumerated() { v |= UInt64(x) << (8 * UInt64(i)) }
                 if n > 0 && n < 8 && b.last! & 0x80 != 0 { v |= ~0 << (8 * UInt64(n)) }
                 stack.append(.int(Int(Int64(bitPattern: v))))
-            case 0x55: stack.append(.bytes(try take(Int(take(1)[0]))))       // SHORT_BINSTRING (py2 str)
+            case 0x55: stack.append(.bytes(try take(Int(byte()))))       // SHORT_BINSTRING (py2 str)
             case 0x54:                                                       // BINSTRING (py2 str)
                 let n = Int(Int32(bitPattern: UInt32(try uint(4))))
                 guard n >= 0 else { throw fail("BINSTRING with negative length \(n)") }
                 stack.append(.bytes(try take(n)))
-            case 0x43: stack.append(.bytes(try take(Int(take(1)[0]))))       // SHORT_BINBYTES
+            case 0x43: stack.append(.bytes(try take(Int(byte()))))       // SHORT_BINBYTES
             case 0x42: stack.append(.bytes(try take(Int(try uint(4)))))      // BINBYTES
             case 0x8e, 0x96: stack.append(.bytes(try take(try length8())))   // BINBYTES8, BYTEARRAY8
-            case 0x8c: stack.append(.text(try text(Int(take(1)[0]))))        // SHORT_BINUNICODE
+            case 0x8c: stack.append(.text(try text(Int(byte()))))        // SHORT_BINUNICODE
             case 0x58: stack.append(.text(try text(Int(try uint(4)))))       // BINUNICODE
             case 0x8d: stack.append(.text(try text(try length8())))          // BINUNICODE8
             case 0x5d: stack.append(.list(PickleList()))                     // EMPTY_LIST
@@ -140,11 +140,11 @@ struct PickleSubsetReader {
                 let items = try popMark()
                 try list(top()).items.append(contentsOf: items)
             case 0x70: memo[try decimalLine()] = try top()                   // PUT
-            case 0x71: memo[Int(try take(1)[0])] = try top()                 // BINPUT
+            case 0x71: memo[Int(try byte())] = try top()                 // BINPUT
             case 0x72: memo[Int(try uint(4))] = try top()                    // LONG_BINPUT
             case 0x94: memo[memo.count] = try top()                          // MEMOIZE
             case 0x67: stack.append(try recall(try decimalLine()))          // GET
-            case 0x68: stack.append(try recall(Int(try take(1)[0])))         // BINGET
+            case 0x68: stack.append(try recall(Int(try byte())))         // BINGET
             case 0x6a: stack.append(try recall(Int(try uint(4))))            // LONG_BINGET
             case 0x63:                                                       // GLOBAL
                 let module = try line(), name = try line()
@@ -186,6 +186,8 @@ struct PickleSubsetReader {
         defer { position += n }
         return bytes[position..<position + n]
     }
+
+    private mutating func byte() throws -> UInt8 { try take(1).first! }
 
     private mutating func uint(_ n: Int) throws -> UInt64 {
         let b = try take(n)

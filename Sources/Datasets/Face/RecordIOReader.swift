@@ -48,7 +48,7 @@ public final class RecordIOReader: Sendable {
         var offsets: [Int: Int] = [:]
         if DataFile.isFile(indexFile) {
             hasIndex = true
-            (order, offsets) = try Self.parseIndex(indexFile, recordSize: file.size)
+            (order, offsets) = try Self.parseIndex(indexFile)
         } else {
             hasIndex = false
             try Self.scan(file) { offset, packet in
@@ -137,8 +137,9 @@ public final class RecordIOReader: Sendable {
         }
     }
 
-    /// `train.idx`: `key<TAB>offset` per line, in any key order.
-    private static func parseIndex(_ path: String, recordSize: Int) throws -> ([Int], [Int: Int]) {
+    /// `train.idx`: `key<TAB>offset` per line, in any key order. Offsets past the end of a cut
+    /// `train.rec` are kept: those records fail one by one when read, the rest stay usable.
+    private static func parseIndex(_ path: String) throws -> ([Int], [Int: Int]) {
         let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
         var order: [Int] = []
         var offsets: [Int: Int] = [:]
@@ -147,10 +148,6 @@ public final class RecordIOReader: Sendable {
             if fields.isEmpty { continue }
             guard fields.count == 2, let key = Int(fields[0]), let offset = Int(fields[1]), key >= 0, offset >= 0 else {
                 throw DatasetError.invalid(file: path, offset: nil, message: "line \(n + 1): expected 'key<TAB>byte_offset', found '\(line)'")
-            }
-            guard offset < recordSize else {
-                throw DatasetError.invalid(file: path, offset: nil,
-                                           message: "line \(n + 1): key \(key) at byte \(offset), but train.rec has only \(recordSize) bytes")
             }
             guard offsets[key] == nil else {
                 throw DatasetError.invalid(file: path, offset: nil, message: "line \(n + 1): key \(key) listed twice")

@@ -4,6 +4,11 @@ import Foundation
 public struct TinyFaceImage: Sendable, Equatable {
     public var path: String
     public var label: Int
+
+    public init(path: String, label: Int) {
+        self.path = path
+        self.label = label
+    }
 }
 
 /// TinyFace's identification test set. Probe and gallery-match file lists come from the official

@@ -78,8 +78,8 @@ public struct VerificationBin: Sendable, Equatable {
             }
             return Data(data)
         default:
-            throw DatasetError.badRecord(file: file, record: index, offset: 0,
-                                         message: "bins element is \(item.kindName), expected bytes, a Python 2 str or a numpy uint8 array")
+            throw DatasetError.invalid(file: file, offset: nil,
+                                       message: "bins[\(index)] is \(item.kindName), expected bytes, a Python 2 str or a numpy uint8 array")
         }
     }
 
