@@ -21,7 +21,7 @@ extension FaceNAS {
         @Option(help: "Side of the aligned images (multiple of 8, at least 32; 112 as insightface).") var size = 112
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "0 (easy) ... 1 (hard): nuisance strength and how alike people are.") var difficulty: Float = 0.5
-        @Option(help: "Also write a PNG contact sheet (8 training people x 8 photos); --out may then be omitted.") var preview: String?
+        @Option(help: "Also write a PNG contact sheet (8 people: 6 standard photos, a frontal and a profile shot); --out may then be omitted.") var preview: String?
 
         func validate() throws {
             if out == nil && preview == nil { throw ValidationError("Missing expected argument '--out <out>'") }
@@ -33,7 +33,8 @@ extension FaceNAS {
             try options.validate()
             if let preview {
                 let generator = SyntheticFaceGenerator(seed: seed, difficulty: difficulty)
-                let sheet = syntheticContactSheet(generator, identities: Array(0..<8), photos: 8, size: size)
+                let shots: [SyntheticShot] = Array(repeating: .standard, count: 6) + [.frontal, .profile]
+                let sheet = syntheticContactSheet(generator, identities: Array(0..<8), shots: shots, size: size)
                 try writeImageFile(sheet, to: preview)
                 print("wrote \(preview)")
             }

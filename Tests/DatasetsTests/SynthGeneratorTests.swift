@@ -73,10 +73,10 @@ import Testing
 
     @Test func contactSheetHoldsOneCellPerPhoto() {
         let g = SyntheticFaceGenerator(seed: 1)
-        let sheet = syntheticContactSheet(g, identities: [0, 1], photos: 3, size: 32)
+        let sheet = syntheticContactSheet(g, identities: [0, 1], shots: [.standard, .frontal, .profile], size: 32)
         #expect(sheet.width == 96 && sheet.height == 64)
-        let cell = g.render(identity: 1, image: 2, framing: .aligned(size: 32)).image
-        #expect(sheet[64 + 5, 32 + 7] == cell[5, 7])
+        let cell = g.render(identity: 1, image: 2, shot: .profile, framing: .aligned(size: 32)).image
+        #expect(sheet[64 + 5, 32 + 7] == cell[5, 7] && sheet[64 + 20, 32 + 17] == cell[20, 17])
     }
 }
 
