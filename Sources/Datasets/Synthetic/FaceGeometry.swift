@@ -32,7 +32,6 @@ func faceGeometry(_ id: SyntheticIdentity, _ n: SyntheticNuisance) -> FaceGeomet
     let shade = { (f: Float) in simdClamp(skin * f, 0, 255) }
 
     // Behind the head: long hair, clothes, neck, ears.
-    let headTop = headY - id.foreheadHeight
     if id.hairStyle == .long {
         shapes.append(SynthShape(region: SynthRegion(kind: .ellipse, cx: midX, cy: headY + 18,
                                                      a: id.faceHalfWidth * id.hairVolume + 10, b: id.foreheadHeight + 40),

@@ -91,7 +91,7 @@ func addSensorNoise(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, sigma: Flo
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        let u = Float(z >> 32) + Float(z & 0xFFFF_FFFF) - 4_294_967_295
+        let u = Float(z >> 32) + Float(z & 0xFFFF_FFFF) - 4_294_967_296
         bytes[i] = UInt8(min(max(Float(bytes[i]) + u * scale + 0.5, 0), 255))
     }
 }
