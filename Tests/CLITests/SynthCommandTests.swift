@@ -31,6 +31,10 @@ import Testing
         let info = try CLI.run(["dataset", "info", dir + "/one/train"])
         #expect(info.status == 0 && info.stdout.contains("identities: 14 (header record)")
                 && info.stdout.contains("property: 14,32,32") && info.stdout.contains("problems: none"), "stdout: \(info.stdout)")
+        // The set's root: manifest, then every part.
+        let root = try CLI.run(["dataset", "info", "synth:" + dir + "/one"])
+        #expect(root.status == 0 && root.stdout.contains("kind: synthetic faces") && root.stdout.contains("identities: 14 (header record)")
+                && root.stdout.contains("kind: tinyface") && !root.stdout.contains("kind: folders"), "stdout: \(root.stdout)")
         let tiny = try CLI.run(["dataset", "info", dir + "/one/tinyface"])
         #expect(tiny.status == 0 && tiny.stdout.contains("kind: tinyface (aligned layout)") && tiny.stdout.contains("problems: none"),
                 "stdout: \(tiny.stdout)")

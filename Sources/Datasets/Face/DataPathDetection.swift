@@ -7,6 +7,8 @@ public enum DetectedData: Equatable, Sendable {
     case lfwPairs(String)
     case tinyface(String)
     case folders(String)
+    /// A folder written by `facenas synth` (it holds `synth.json`).
+    case synth(String)
     case classification(DataSpec)
 
     /// Resolves `argument`: `KIND:PATH` when KIND is a known data kind, else a plain path whose
@@ -37,6 +39,7 @@ public enum DetectedData: Equatable, Sendable {
             throw DatasetError.io(file: path, reason: "no such file or folder")
         }
         if DataFile.isFile(DataFile.join(path, "train.rec")) { self = .recordio(path); return }
+        if DataFile.isFile(DataFile.join(path, SyntheticDatasetManifest.fileName)) { self = .synth(path); return }
         for sub in ["", "Testing_Set", "tinyface/Testing_Set"]
         where DataFile.isFile(DataFile.join(DataFile.join(path, sub), "probe_img_ID_pairs.mat")) {
             self = .tinyface(path)

@@ -10,7 +10,24 @@ public func describeData(_ detected: DetectedData, progress: ((Int, Int) -> Void
     case let .lfwPairs(path): return try describeLFWPairs(path)
     case let .tinyface(path): return try describeTinyFace(path)
     case let .folders(path): return try describeIdentityFolders(path)
+    case let .synth(path): return try describeSynthetic(path, progress: progress)
     }
+}
+
+/// A `facenas synth` folder: its manifest, then each part as `dataset info` describes it alone.
+func describeSynthetic(_ path: String, progress: ((Int, Int) -> Void)?) throws -> String {
+    let m = try SyntheticDatasetManifest(path: DataFile.join(path, SyntheticDatasetManifest.fileName))
+    var parts = ["kind: synthetic faces (facenas synth; every image is synthetic)",
+                 "seed \(m.seed)  difficulty \(m.difficulty)  size \(m.size)x\(m.size)  identities \(m.identities) "
+                 + "(train \(m.splits.train.count), verification \(m.splits.verification.count), tinyface \(m.splits.tinyface.count))"]
+    parts.append("== train/\n" + (try describeRecordIO(DataFile.join(path, "train"), progress: progress)))
+    for v in m.verificationSets {
+        parts.append("== \(v.file) (\(v.describes); raw-pixel baseline \(String(format: "%.3f", v.rawPixelAccuracy)))\n"
+                     + (try describeVerificationBin(DataFile.join(path, v.file))))
+    }
+    parts.append("== tinyface/\n" + (try describeTinyFace(DataFile.join(path, "tinyface"))))
+    parts.append("unaligned images (with landmarks.txt): \(m.unalignedImages)")
+    return parts.joined(separator: "\n")
 }
 
 private func problemLines(_ problems: [String]) -> String {
