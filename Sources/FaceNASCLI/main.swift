@@ -5,4 +5,5 @@ import Tensor
 // runs single-threaded except where a layer asks for more (BLAS.withThreads).
 CoreTypeGuard.ensureFastCore()
 BLAS.setThreads(1)
+MemoryPolicy.returnLargeBlocksToTheSystem()
 FaceNAS.main()
