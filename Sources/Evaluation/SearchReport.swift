@@ -134,10 +134,36 @@ public struct SearchReport: Encodable {
         return plot
     }
 
-    /// Writes report.md, report.json and search.svg into `directory` (each atomically).
+    /// A self-contained page: the result, the trajectory plot inline, the candidate table.
+    public func html() -> String {
+        func esc(_ s: String) -> String { SVGPlot.escape(s) }
+        var h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>FaceNAS search report</title>\n"
+        h += "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}"
+        h += "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}.accept{background:#e6f4e6}"
+        h += "code{background:#f3f3f3;padding:2px 4px}</style></head><body>\n<h1>Search report</h1>\n"
+        if let stopped { h += "<p><b>Stopped early:</b> \(esc(stopped)). Best architecture so far; rerun the same command to continue.</p>\n" }
+        h += "<table><tr><th></th><th>depth</th><th>width</th><th>std-conv layers</th><th>5×5 layers</th><th>params</th></tr>\n"
+        h += "<tr><td>searched (parameter-matched)</td><td>\(final.depth)</td><td>\(final.width)</td><td>\(Self.list(final.standardLayers))</td><td>\(Self.list(final.k5Layers))</td><td>\(final.params)</td></tr>\n"
+        h += "<tr><td>macro width</td><td>\(final.depth)</td><td>\(final.macroWidth)</td><td>\(Self.list(final.standardLayers))</td><td>\(Self.list(final.k5Layers))</td><td>\(final.macroParams)</td></tr></table>\n"
+        h += "<p><code>\(esc(finalLine))</code></p>\n"
+        h += String(format: "<p>Candidates: %d (authors' count for a finished search: %d). Compute time: %.1f s.</p>\n",
+                    candidates, expectedCandidates, computeSeconds)
+        h += plot().render() + "\n<h2>Candidates</h2>\n<p>Accuracies in percent on the ranking split, best epoch.</p>\n"
+        h += "<table><tr><th>#</th><th>phase</th><th>depth</th><th>width</th><th>std</th><th>5×5</th><th>epochs</th><th>params</th><th>train acc</th><th>acc</th><th>decision</th><th>s</th></tr>\n"
+        for r in rows {
+            h += "<tr\(r.decision == "accept" ? " class=\"accept\"" : "")><td>\(r.index)</td><td>\(r.phase)</td><td>\(r.depth)</td><td>\(r.width)</td>"
+            h += "<td>\(Self.list(r.standardLayers))</td><td>\(Self.list(r.k5Layers))</td><td>\(r.epochs)</td><td>\(r.params.map(String.init) ?? "")</td>"
+            h += String(format: "<td>%.2f</td><td>%.2f</td>", 100 * r.trainAccuracy, 100 * r.accuracy)
+            h += "<td>\(r.decision)</td>" + String(format: "<td>%.1f</td></tr>\n", r.seconds)
+        }
+        return h + "</table>\n</body></html>\n"
+    }
+
+    /// Writes report.md, report.json, report.html and search.svg into `directory` (each atomically).
     public func write(to directory: String) throws {
         let d = directory as NSString
         try Data(markdown().utf8).write(to: URL(fileURLWithPath: d.appendingPathComponent("report.md")), options: .atomic)
+        try Data(html().utf8).write(to: URL(fileURLWithPath: d.appendingPathComponent("report.html")), options: .atomic)
         try writeJSON(self, to: d.appendingPathComponent("report.json"))
         try plot().write(to: d.appendingPathComponent("search.svg"))
     }

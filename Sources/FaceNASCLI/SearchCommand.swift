@@ -21,7 +21,7 @@ extension FaceNAS {
         @Option(help: "Classes (default: from the data).") var classes: Int?
         @Option(name: .customLong("input-size"), help: "Square input side for MACs (default: the data's test size, else 28 for 1 channel, 32 otherwise).")
         var inputSize: Int?
-        @Option(help: "Output folder: search.jsonl, best-arch.json, macro-arch.json, report.md/json, search.svg.") var out: String
+        @Option(help: "Output folder: search.jsonl, best-arch.json, macro-arch.json, report.md/json/html, search.svg.") var out: String
 
         @Option(name: .customLong("max-width"), help: "Width of the depth search, where pruning starts.") var maxWidth: Int = 64
         @Option(name: .customLong("min-width"), help: "Narrowest width tried.") var minWidth: Int = 16
@@ -101,7 +101,7 @@ extension FaceNAS {
             let report = SearchReport(outcome: outcome, records: search.records, configuration: config, space: space)
             try report.write(to: out)
             if let s = outcome.stopped { print("stopped: \(s); best so far written, rerun the same command to continue") }
-            print("wrote \(out)/\(SearchRun.journalName), \(SearchRun.bestArchName), \(SearchRun.macroArchName), report.md, report.json, search.svg")
+            print("wrote \(out)/\(SearchRun.journalName), \(SearchRun.bestArchName), \(SearchRun.macroArchName), report.md, report.json, report.html, search.svg")
             print(outcome.finalLine)
         }
     }

@@ -28,6 +28,8 @@ import Testing
         #expect(rows?.count == (channels == 3 ? 86 : 58))
         #expect(((rows?.first?["accuracy"] as? Double) ?? 2) < 1)
         #expect(FileManager.default.fileExists(atPath: out + "/search.svg"))
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains(expected) && html.contains("<svg") && html.components(separatedBy: "<tr").count == (channels == 3 ? 86 : 58) + 5)   // 3 result rows, a header, the candidates
         // Rerunning reads every candidate back from the journal and decides the same.
         let again = try CLI.run(["search", "--in-channels", "\(channels)", "--classes", "10",
                                  "--scores", "\(Self.fixtures)/\(file)", "--out", out])
