@@ -14,6 +14,8 @@ public final class CandidateTrainer {
     public let pool: ClassificationDataset
     public let ranking: ClassificationDataset
 
+    /// Training of a candidate begins, after `resumedEpochs` epochs found in its checkpoint.
+    public var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)?
     public var onStep: ((Candidate, StepReport) -> Void)?
     public var onEpoch: ((Candidate, EpochRecord) -> Void)?
     /// Asked after every epoch; true ends the candidate there (its checkpoint stays for a resume).
@@ -42,18 +44,18 @@ public final class CandidateTrainer {
 
     /// Trains `candidate` in `directory` (resuming a checkpoint left there by an interrupted run)
     /// and returns its journal record without a decision.
-    public func train(_ candidate: Candidate, directory: String, space: any SearchSpace) throws -> SearchRecord {
+    public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
         let start = Date()
-        var config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,
+        let config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,
                                                    batchSize: configuration.batchSize, seed: configuration.seed,
                                                    authorsShift: configuration.authorsSchedule)
-        config.seed = configuration.seed
         var options = ClassificationRun.Options(data: data, architecture: candidate.architecture, config: config,
                                                 outputDirectory: directory)
         options.resume = true
         options.limitTrain = configuration.subset
         let run = try ClassificationRun(options, train: pool, test: ranking)
         let before = run.state.history.reduce(0) { $0 + $1.seconds }
+        onStart?(candidate, run.state.epochsCompleted)
         run.onStep = { [weak self] r in self?.onStep?(candidate, r) }
         run.onEpoch = { [weak self] e in self?.onEpoch?(candidate, e) }
         while run.state.epochsCompleted < candidate.epochs {

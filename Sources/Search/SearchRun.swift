@@ -56,6 +56,10 @@ public final class SearchRun {
         var pending: SearchRecord?
         var replayed = false
         trainer?.shouldStop = { [weak self] in self?.timeUp }
+        trainer?.onStart = { [weak self] c, resumed in
+            guard let self else { return }
+            onEvent?(.started(c, params: space.parameterCount(c.architecture), resumedEpochs: resumed))
+        }
         trainer?.onStep = { [weak self] c, r in self?.onEvent?(.step(c, r)) }
         trainer?.onEpoch = { [weak self] c, e in self?.onEvent?(.epoch(c, e)) }
 
@@ -80,10 +84,7 @@ public final class SearchRun {
                 r.seconds = found.seconds ?? 0
                 r.source = "scores"
             } else {
-                let dir = candidateDirectory(c.index)
-                let resumedEpochs = Self.completedEpochs(in: dir)
-                onEvent?(.started(c, params: space.parameterCount(c.architecture), resumedEpochs: resumedEpochs))
-                r = try trainer!.train(c, directory: dir, space: space)
+                r = try trainer!.train(c, directory: candidateDirectory(c.index))
             }
             r.index = c.index; r.phase = c.phase
             r.params = space.parameterCount(c.architecture)
@@ -118,12 +119,5 @@ public final class SearchRun {
 
     private func candidateDirectory(_ index: Int) -> String {
         (directory as NSString).appendingPathComponent(String(format: "candidates/%04d", index + 1))
-    }
-
-    static func completedEpochs(in dir: String) -> Int {
-        let path = (dir as NSString).appendingPathComponent(ClassificationRun.checkpointName)
-        guard let meta = try? Checkpoint.metadata(path), let s = meta["training_state"],
-              let state = try? JSONDecoder().decode(ClassificationRun.State.self, from: Data(s.utf8)) else { return 0 }
-        return state.epochsCompleted
     }
 }

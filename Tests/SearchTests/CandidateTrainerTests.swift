@@ -43,14 +43,14 @@ import Testing
         try? FileManager.default.removeItem(atPath: base)
 
         let whole = try CandidateTrainer(data: spec, train: train, test: test, configuration: Self.config(.heldout))
-        let expected = try whole.train(c, directory: base + "/whole", space: space)
+        let expected = try whole.train(c, directory: base + "/whole")
 
         let stopping = try CandidateTrainer(data: spec, train: train, test: test, configuration: Self.config(.heldout))
         stopping.shouldStop = { "time" }
-        #expect(throws: SearchStopped.self) { try stopping.train(c, directory: base + "/split", space: space) }
+        #expect(throws: SearchStopped.self) { try stopping.train(c, directory: base + "/split") }
         #expect(FileManager.default.fileExists(atPath: base + "/split/checkpoint.safetensors"))
         let resumed = try CandidateTrainer(data: spec, train: train, test: test, configuration: Self.config(.heldout))
-        let got = try resumed.train(c, directory: base + "/split", space: space)
+        let got = try resumed.train(c, directory: base + "/split")
         #expect(got.epochAccuracies == expected.epochAccuracies && got.accuracy == expected.accuracy)
         #expect(got.epochAccuracies?.count == 3 && got.accuracy == got.epochAccuracies!.max())
         #expect(got.trainAccuracy == expected.trainAccuracy && got.subset == 60)

@@ -44,7 +44,6 @@ public final class FaceBatchLoader: Sequence, IteratorProtocol {
     public let order: [Int]
     private let queue: PrefetchQueue<Batch>
     private let skippedBox = SkippedList()
-    private var thread: Thread?
 
     /// `indices`: the images of the source to use (all when nil), e.g. a training subset.
     public init(source: any FaceImageSource, options: Options, indices: [Int]? = nil) {
@@ -68,7 +67,6 @@ public final class FaceBatchLoader: Sequence, IteratorProtocol {
         }
         t.name = "facenas-face-loader"
         t.start()
-        thread = t
     }
 
     deinit { queue.cancel() }
