@@ -82,7 +82,10 @@ import Testing
         for e in 0..<2 {
             o.epoch = e
             let loader = FaceBatchLoader(source: src, options: o)
-            usleep(1_500_000)   // a late consumer: the producer fills the queue, then must wait
+            // A late consumer: the producer fills the queue (however busy the machine), then must wait.
+            let deadline = Date().addingTimeInterval(60)
+            while loader.peakQueued < o.prefetch && Date() < deadline { usleep(10_000) }
+            usleep(300_000)
             var n = 0
             while let b = loader.next() { n += b.count }
             #expect(n == 200 && loader.peakQueued == o.prefetch)
