@@ -1,8 +1,8 @@
 import Foundation
 import Search
 
-/// The human- and machine-readable summary of a search: `report.md`, `report.json` and
-/// `search.svg` (accuracy of every candidate in order, coloured by phase).
+/// The human- and machine-readable summary of a search: `report.md`, `report.json`,
+/// `report.html` and `search.svg` (accuracy of every candidate in order, coloured by phase).
 public struct SearchReport: Encodable {
     public struct Final: Encodable {
         var depth: Int, width: Int, macroWidth: Int, standardLayers: [Int], k5Layers: [Int]
@@ -23,7 +23,7 @@ public struct SearchReport: Encodable {
     public var computeSeconds: Double
     public var phaseSeconds: [String: Double]
     public var configuration: SearchConfiguration
-    /// The journal's records (percent, as the journal keeps them); encoded as `rows` in fractions.
+    /// The journal's records (percent, as the journal keeps them); report.json carries `rows` instead.
     public var records: [SearchRecord]
     public var finalLine: String
 
@@ -38,34 +38,13 @@ public struct SearchReport: Encodable {
         }
     }
 
-    var rows: [Row] {
-        records.enumerated().map { i, r in
-            Row(index: (r.index ?? i) + 1, phase: r.phase?.rawValue ?? "", depth: r.depth, width: r.width,
-                standardLayers: r.ops.indices.filter { r.ops[$0] == 1 }, k5Layers: r.kernels.indices.filter { r.kernels[$0] == 5 },
-                epochs: r.epochs, params: r.params, macs: r.macs, trainAccuracy: Double(r.trainAccuracy) / 100,
-                accuracy: Double(r.accuracy) / 100, decision: r.decision?.rawValue ?? "", seconds: r.seconds ?? 0)
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(final, forKey: .final)
-        try c.encode(candidates, forKey: .candidates)
-        try c.encode(expectedCandidates, forKey: .expectedCandidates)
-        try c.encode(depthCandidates, forKey: .depthCandidates)
-        try c.encode(widthCandidates, forKey: .widthCandidates)
-        try c.encode(microCandidates, forKey: .microCandidates)
-        try c.encodeIfPresent(stopped, forKey: .stopped)
-        try c.encode(computeSeconds, forKey: .computeSeconds)
-        try c.encode(phaseSeconds, forKey: .phaseSeconds)
-        try c.encode(configuration, forKey: .configuration)
-        try c.encode(rows, forKey: .records)
-        try c.encode(finalLine, forKey: .finalLine)
-        try c.encode("fractions", forKey: .units)
-    }
+    /// `records` as report.json lists them.
+    let rows: [Row]
+    let units = "fractions"
 
     enum CodingKeys: String, CodingKey {
-        case final, candidates, stopped, configuration, records, units
+        case final, candidates, stopped, configuration, units
+        case rows = "records"
         case expectedCandidates = "expected_candidates", depthCandidates = "depth_candidates"
         case widthCandidates = "width_candidates", microCandidates = "micro_candidates"
         case computeSeconds = "compute_seconds", phaseSeconds = "phase_seconds", finalLine = "final_line"
@@ -86,10 +65,16 @@ public struct SearchReport: Encodable {
         phaseSeconds = ps
         self.configuration = configuration
         self.records = records
+        rows = records.enumerated().map { i, r in
+            Row(index: (r.index ?? i) + 1, phase: r.phase?.rawValue ?? "", depth: r.depth, width: r.width,
+                standardLayers: r.standardLayers, k5Layers: r.k5Layers,
+                epochs: r.epochs, params: r.params, macs: r.macs, trainAccuracy: Double(r.trainAccuracy) / 100,
+                accuracy: Double(r.accuracy) / 100, decision: r.decision?.rawValue ?? "", seconds: r.seconds ?? 0)
+        }
         finalLine = outcome.finalLine
     }
 
-    static func list(_ l: [Int]) -> String { l.isEmpty ? "-" : l.map(String.init).joined(separator: ",") }
+    static let list = ArchitectureSummary.list
 
     public func markdown() -> String {
         var s = "# Search report\n\n"
@@ -112,8 +97,7 @@ public struct SearchReport: Encodable {
         s += "## Candidates\n\n| # | phase | depth | width | std | 5×5 | epochs | params | train acc | acc | decision | s |\n"
         s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for (i, r) in records.enumerated() {
-            let std = r.ops.indices.filter { r.ops[$0] == 1 }, k5 = r.kernels.indices.filter { r.kernels[$0] == 5 }
-            s += "| \((r.index ?? i) + 1) | \(r.phase?.rawValue ?? "") | \(r.depth) | \(r.width) | \(Self.list(std)) | \(Self.list(k5)) | \(r.epochs) | "
+            s += "| \((r.index ?? i) + 1) | \(r.phase?.rawValue ?? "") | \(r.depth) | \(r.width) | \(Self.list(r.standardLayers)) | \(Self.list(r.k5Layers)) | \(r.epochs) | "
             s += "\(r.params.map(String.init) ?? "") | " + String(format: "%.2f | %.2f | ", r.trainAccuracy, r.accuracy)
             s += "\(r.decision?.rawValue ?? "") | " + String(format: "%.1f |\n", r.seconds ?? 0)
         }

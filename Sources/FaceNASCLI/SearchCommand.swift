@@ -138,11 +138,9 @@ final class SearchProgress {
             print(String(format: "  epoch %d: train acc %.2f%%  ranking acc %.2f%%  %.1fs", e.epoch + 1, 100 * e.trainAccuracy,
                          100 * (e.testAccuracy ?? .nan), e.seconds))
         case let .decided(r, replayed):
-            let std = r.ops.indices.filter { r.ops[$0] == 1 }.map(String.init).joined(separator: ",")
-            let k5 = r.kernels.indices.filter { r.kernels[$0] == 5 }.map(String.init).joined(separator: ",")
             let how = replayed ? "(journal)" : r.source == "scores" ? "(scores)" : String(format: "%.1fs", r.seconds ?? 0)
             print(String(format: "[%3d] %-14@ D=%d W=%d std=%@ k5=%@ epochs=%d  acc %.3f  %-8@ %@", (r.index ?? 0) + 1,
-                         r.phase?.rawValue ?? "", r.depth, r.width, std.isEmpty ? "-" : std, k5.isEmpty ? "-" : k5,
+                         r.phase?.rawValue ?? "", r.depth, r.width, ArchitectureSummary.list(r.standardLayers), ArchitectureSummary.list(r.k5Layers),
                          r.epochs, r.accuracy, r.decision?.rawValue ?? "", how))
         }
     }

@@ -61,7 +61,7 @@ public struct SearchOutcome: Sendable, Equatable {
 
     /// `final: depth=D width=W macro-width=WM std=i,j k5=i,j candidates=N` (empty lists print `-`).
     public var finalLine: String {
-        func list(_ l: [Int]) -> String { l.isEmpty ? "-" : l.map(String.init).joined(separator: ",") }
+        let list = ArchitectureSummary.list
         return "final: depth=\(architecture.depth) width=\(architecture.width) macro-width=\(macroArchitecture.width) "
             + "std=\(list(architecture.standardLayers)) k5=\(list(architecture.k5Layers)) candidates=\(candidates)"
     }

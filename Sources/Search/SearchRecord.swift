@@ -45,6 +45,9 @@ public struct SearchRecord: Codable, Equatable, Sendable {
     /// architecture at another budget).
     public var key: CandidateKey { CandidateKey(depth: depth, width: width, ops: ops, kernels: kernels, epochs: epochs) }
 
+    public var standardLayers: [Int] { key.standardLayers }
+    public var k5Layers: [Int] { key.k5Layers }
+
     public var score: CandidateScore { CandidateScore(trainAccuracy: trainAccuracy, accuracy: accuracy) }
 
     /// One line of JSON with sorted keys (no newline).
@@ -67,10 +70,13 @@ public struct CandidateKey: Hashable, Sendable, CustomStringConvertible {
         self.depth = depth; self.width = width; self.ops = ops; self.kernels = kernels; self.epochs = epochs
     }
 
+    /// Indices of the standard-conv layers (op code 1) and of the 5×5 layers.
+    public var standardLayers: [Int] { ops.indices.filter { ops[$0] == ConvOp.standard.rawValue } }
+    public var k5Layers: [Int] { kernels.indices.filter { kernels[$0] == 5 } }
+
     public var description: String {
-        func list(_ l: [Int]) -> String { l.isEmpty ? "-" : l.map(String.init).joined(separator: ",") }
-        let std = ops.indices.filter { ops[$0] == 1 }, k5 = kernels.indices.filter { kernels[$0] == 5 }
-        return "depth \(depth) width \(width) std \(list(std)) k5 \(list(k5)) epochs \(epochs)"
+        let list = ArchitectureSummary.list
+        return "depth \(depth) width \(width) std \(list(standardLayers)) k5 \(list(k5Layers)) epochs \(epochs)"
     }
 }
 

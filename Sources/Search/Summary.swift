@@ -55,7 +55,8 @@ public enum ArchitectureSummary {
         return out.joined(separator: "\n")
     }
 
-    static func list(_ v: [Int]) -> String { v.isEmpty ? "-" : v.map(String.init).joined(separator: ",") }
+    /// Layer indices as the CLI spells them: `0,2,13`, or `-` for none.
+    public static func list(_ v: [Int]) -> String { v.isEmpty ? "-" : v.map(String.init).joined(separator: ",") }
 
     static func grouped(_ n: Int) -> String {
         let s = String(n)
