@@ -69,9 +69,7 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
     }
 
     static func flatten(_ c: SearchConfiguration) -> [String: String] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        guard let d = try? e.encode(c), let o = try? JSONSerialization.jsonObject(with: d) else { return [:] }
+        guard let d = try? JSONEncoder.sorted.encode(c), let o = try? JSONSerialization.jsonObject(with: d) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ v: Any, _ path: String) {
             if let dict = v as? [String: Any] {

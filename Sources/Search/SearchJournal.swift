@@ -58,6 +58,7 @@ public final class SearchJournal {
 }
 
 extension JSONEncoder {
+    /// Compact JSON with sorted keys: one journal line, stable bytes.
     static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]

@@ -52,9 +52,7 @@ public struct SearchRecord: Codable, Equatable, Sendable {
 
     /// One line of JSON with sorted keys (no newline).
     public func jsonLine() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(self), as: UTF8.self)
+        String(decoding: try JSONEncoder.sorted.encode(self), as: UTF8.self)
     }
 }
 
