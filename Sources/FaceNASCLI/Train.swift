@@ -7,31 +7,49 @@ import Search
 extension FaceNAS {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a classifier (the authors' recipe: SGD, cosine LR, crop/flip/Cutout) and write a checkpoint and metrics.json.")
+            abstract: "Train a classifier (the authors' recipe: SGD, cosine LR, crop/flip/Cutout) or, with --task face, a face backbone with a margin loss (AdaFace's recipe).")
 
-        @Option(help: "Task: classify (face training arrives with the face issues).")
+        @Option(help: "Task: classify or face.")
         var task: String = "classify"
-        @Option(help: "Training data as KIND:PATH, e.g. fashion-mnist:/usr/share/datasets/fashion-mnist.")
+        @Option(help: "Training data as KIND:PATH, e.g. fashion-mnist:/usr/share/datasets/fashion-mnist; face: recordio:DIR, folders:DIR or synth:DIR.")
         var data: String
         @OptionGroup var architecture: ArchitectureOptions
-        @Option(help: "Epochs to train.") var epochs: Int = 10
-        @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize: Int = 64
-        @Option(help: "Initial learning rate (cosine-annealed to 0 over the run).") var lr: Double = 0.025
+        @Option(help: "Epochs to train (default 10; face 26).") var epochs: Int?
+        @Option(name: .customLong("batch-size"), help: "Batch size (default 64; face 512).") var batchSize: Int?
+        @Option(help: "Initial learning rate (default 0.025, cosine-annealed; face 0.1, dropped x0.1 at 12/26, 20/26 and 24/26 of the epochs).") var lr: Double?
         @Option(help: "SGD momentum.") var momentum: Double = 0.9
-        @Option(name: .customLong("weight-decay"), help: "Weight decay.") var weightDecay: Double = 3e-4
-        @Option(help: "Global gradient-norm clip (0 disables).") var clip: Double = 5
-        @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+        @Option(name: .customLong("weight-decay"), help: "Weight decay (default 3e-4; face 5e-4, never on BN).") var weightDecay: Double?
+        @Option(help: "Global gradient-norm clip, 0 disables (default 5; face off).") var clip: Double?
+        @Option(help: "Seed for initialisation, shuffling and augmentation (default 0; face 42).") var seed: UInt64?
         @Flag(help: "Continue from OUT/checkpoint.safetensors if it exists.") var resume = false
-        @Option(name: .customLong("limit-train"), help: "Train on a seeded, class-balanced subset of N images.")
+        @Option(name: .customLong("limit-train"), help: "Train on a subset of N images (classify: seeded, class-balanced; face: spread evenly).")
         var limitTrain: Int?
-        @Option(help: "Output folder for checkpoint.safetensors and metrics.json.") var out: String
+        @Option(help: "Output folder for the checkpoints and metrics.json.") var out: String
+
+        @Option(help: "Face: margin loss adaface, arcface, cosface or combined.") var loss: String = "adaface"
+        @Option(help: "Face: the margin m (default adaface 0.4, arcface 0.5, cosface 0.4).") var margin: Float?
+        @Option(help: "Face, adaface: h.") var h: Float = 0.333
+        @Option(name: .customLong("t-alpha"), help: "Face, adaface: EMA rate of the feature-norm statistics.") var tAlpha: Float = 0.01
+        @Flag(name: .customLong("easy-margin"), help: "Face, arcface: apply the margin only where cos > 0.") var easyMargin = false
+        @Option(help: "Face, combined: m1 in cos(m1*theta + m2) - m3.") var m1: Float = 1
+        @Option(help: "Face, combined: m2.") var m2: Float = 0.3
+        @Option(help: "Face, combined: m3.") var m3: Float = 0.2
+        @Option(help: "Face: a verification .bin to validate on (repeatable; synth: data brings its own).") var val: [String] = []
+        @Option(name: .customLong("val-every"), help: "Face: validate every N epochs (and after the last).") var valEvery: Int = 1
+        @Option(name: .customLong("val-pairs"), help: "Face: validate on N pairs of each set, spread over the file.") var valPairs: Int?
+        @Option(help: "Face: training augmentation adaface, flip or none.") var augment: String = "adaface"
+        @Flag(help: "Face: feed BGR images (AdaFace's order; default RGB as insightface).") var bgr = false
 
         func validate() throws {
-            guard task == "classify" else { throw ValidationError("--task \(task): only 'classify' is available in this version") }
-            guard epochs >= 1, batchSize >= 1, lr > 0 else { throw ValidationError("--epochs, --batch-size and --lr must be positive") }
+            guard task == "classify" || task == "face" else { throw ValidationError("--task \(task): expected classify or face") }
+            guard (epochs ?? 1) >= 1, (batchSize ?? 1) >= 1, (lr ?? 1) > 0 else { throw ValidationError("--epochs, --batch-size and --lr must be positive") }
+            guard valEvery >= 1, (valPairs ?? 10) >= 10 else { throw ValidationError("--val-every must be at least 1 and --val-pairs at least 10") }
         }
 
         func run() throws {
+            if task == "face" { return try FaceTraining(command: self).run() }
+            let epochs = self.epochs ?? 10, batchSize = self.batchSize ?? 64, lr = self.lr ?? 0.025
+            let weightDecay = self.weightDecay ?? 3e-4, clip = self.clip ?? 5, seed = self.seed ?? 0
             let spec = try DataSpec(parsing: data)
             let (train, test) = try loadClassification(spec)
             let arch = try architecture.architecture(defaultInChannels: train.channels, defaultClasses: train.classes,

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Datasets
+import Evaluation
+import Foundation
+
+extension FaceNAS {
+    struct Embed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Embed a folder or list of aligned face images: E.npy (float32 N x d, unit rows), E.names.txt and E.norms.npy.")
+
+        @Option(help: "A face checkpoint (best.safetensors or checkpoint.safetensors of `train --task face`).") var model: String
+        @Option(help: "A folder of images (searched recursively) or a text file listing image paths.") var images: String
+        @Option(help: "Output .npy; the names and norms are written beside it.") var out: String
+        @Flag(name: .customLong("no-flip"), help: "Do not fuse the mirrored image's embedding.") var noFlip = false
+        @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize: Int = 32
+
+        func run() throws {
+            let model = try FaceModel(path: model)
+            let list = try ImageFileList(argument: images)
+            try model.checkInputSize(of: list, what: "the")
+            let bar = ProgressBar(label: "embed", total: list.count)
+            let start = Date()
+            let e = model.embedder(flip: !noFlip, batchSize: batchSize).embed(list) { done, _ in
+                bar.update(done, elapsed: Date().timeIntervalSince(start), info: "")
+            }
+            let files = try EmbeddingFiles.write(e, names: e.indices.map { list.paths[$0] }, to: out)
+            for s in e.skipped { FileHandle.standardError.write(Data("skipped \(s.reason)\n".utf8)) }
+            print("embedded \(e.count) of \(list.count) images (\(e.skipped.count) unreadable, listed above), d = \(e.dimension)")
+            print("wrote \(files.embeddings), \(files.names) and \(files.norms)")
+        }
+    }
+}

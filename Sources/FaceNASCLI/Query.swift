@@ -1,0 +1,36 @@
+import ArgumentParser
+import Datasets
+import Evaluation
+import Foundation
+
+extension FaceNAS {
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "1:N look-up: embed one image with the model and list the most similar gallery rows (cosine).")
+
+        @Option(help: "Gallery embeddings written by `facenas embed` (the names file beside it labels the rows).") var gallery: String
+        @Option(help: "The face checkpoint the gallery was embedded with.") var model: String
+        @Option(help: "The query image (aligned, at the model's input size).") var image: String
+        @Option(help: "How many matches to list.") var top: Int = 5
+        @Flag(name: .customLong("no-flip"), help: "Do not fuse the mirrored image's embedding (match how the gallery was made).") var noFlip = false
+
+        func validate() throws {
+            guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        }
+
+        func run() throws {
+            let g = try EmbeddingMatrix(contentsOf: gallery)
+            let names = try EmbeddingFiles.names(for: gallery, rows: g.rows)
+            let model = try FaceModel(path: model)
+            let list = ImageFileList(name: image, base: "", paths: [image])
+            try model.checkInputSize(of: list, what: "the query")
+            let e = model.embedder(flip: !noFlip, batchSize: 1).embed(list)
+            if let s = e.skipped.first { throw FaceModelError(message: s.reason) }
+            let matches = try GalleryQuery.top(Array(e.row(0)).map(Double.init), in: g, count: top, source: image)
+            print("query \(image)  (feature norm \(String(format: "%.2f", e.norms[0])))")
+            for (rank, m) in matches.enumerated() {
+                print(String(format: "%3d  %.4f  ", rank + 1, m.score) + names[m.row])
+            }
+        }
+    }
+}

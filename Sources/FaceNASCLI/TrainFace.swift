@@ -1,0 +1,111 @@
+import ArgumentParser
+import Datasets
+import Evaluation
+import Foundation
+import ImageIO
+import NN
+import Search
+
+/// `facenas train --task face`: the face data, the margin head and the recipe from the flags, then
+/// a `FaceTrainingRun` with progress.
+struct FaceTraining {
+    let command: FaceNAS.Train
+
+    func run() throws {
+        let c = command
+        let (source, description, defaultValidation) = try Self.openData(c.data)
+        let arch = try c.architecture.architecture(defaultInChannels: 3, defaultClasses: 512,
+                                                   defaultInputSize: Self.imageSide(source) ?? 112)
+        guard arch.space == "ir" else {
+            throw ValidationError("--task face trains the IR face space; add --space ir (or --arch with an ir architecture)")
+        }
+        var config = TrainingConfig.face(epochs: c.epochs ?? 26, lr: c.lr ?? 0.1, batchSize: c.batchSize ?? 512, seed: c.seed ?? 42)
+        config.momentum = c.momentum
+        if let wd = c.weightDecay { config.weightDecay = wd }
+        if let clip = c.clip { config.clipNorm = clip > 0 ? clip : nil }
+        var options = FaceTrainingRun.Options(dataDescription: description, architecture: arch, margin: try margin(), config: config)
+        options.validation = c.val.isEmpty ? defaultValidation : c.val
+        options.validateEvery = c.valEvery
+        options.validationPairs = c.valPairs
+        options.outputDirectory = c.out
+        options.resume = c.resume
+        options.bgr = c.bgr
+        options.augmentation = try Self.augmentation(c.augment)
+        if let n = c.limitTrain, n < source.count {
+            options.trainIndices = Self.spread(count: n, of: source.count)
+        }
+        let run = try FaceTrainingRun(options, source: source)
+        print("data: \(description)  train \(run.trainIndices.count) images  \(source.classes) identities  \(arch.inputSize)x\(arch.inputSize)")
+        print("model: \(arch.space) depth \(arch.depth) width \(arch.width) stages \(arch.stages.map { "\($0)" } ?? "-")  params \(run.backbone.parameterCount)  MACs \(ArchitectureSummary.macs(arch))")
+        print("loss: \(run.head.summary)  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)  epochs \(config.epochs)")
+        if !run.validationSets.isEmpty {
+            print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
+        }
+        if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(c.out)/\(FaceTrainingRun.checkpointName)") }
+        var bar: ProgressBar?
+        run.onStep = { r in
+            if r.step == 1 { bar = ProgressBar(label: "epoch \(r.epoch + 1)/\(config.epochs)", total: r.stepsInEpoch) }
+            bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%% lr %.5f %.0f img/s",
+                                                                   r.runningLoss, 100 * r.runningAccuracy, r.lr, r.imagesPerSecond))
+        }
+        run.onEpoch = { e in
+            var line = String(format: "epoch %d/%d  lr %.5f  loss %.4f  train acc %.2f%%", e.epoch + 1, config.epochs, e.lr,
+                              e.trainLoss, 100 * e.trainAccuracy)
+            if let v = e.validation {
+                line += "  " + v.keys.sorted().map { String(format: "%@ %.2f%%", $0, 100 * v[$0]!) }.joined(separator: "  ")
+                line += String(format: "  mean %.2f%%", 100 * (e.validationMean ?? .nan))
+            }
+            if e.skipped > 0 { line += "  (\(e.skipped) unreadable images skipped)" }
+            print(line + String(format: "  %.1fs", e.seconds))
+        }
+        let state = try run.run()
+        if let best = state.bestValidation, let epoch = state.bestEpoch {
+            print(String(format: "best validation mean: %.4f at epoch %d", best, epoch))
+        }
+        print("wrote \(c.out)/\(FaceTrainingRun.bestName), \(c.out)/\(FaceTrainingRun.checkpointName) and \(c.out)/\(FaceTrainingRun.metricsName)")
+    }
+
+    func margin() throws -> MarginKind {
+        let c = command
+        switch c.loss {
+        case "adaface": return .adaFace(margin: c.margin ?? 0.4, h: c.h, tAlpha: c.tAlpha)
+        case "arcface": return .arcFace(margin: c.margin ?? 0.5, easyMargin: c.easyMargin)
+        case "cosface": return .cosFace(margin: c.margin ?? 0.4)
+        case "combined": return .combined(m1: c.m1, m2: c.m2, m3: c.m3)
+        default: throw ValidationError("--loss \(c.loss): expected adaface, arcface, cosface or combined")
+        }
+    }
+
+    /// The training images and a default validation set: a `synth:` folder brings its own `.bin`.
+    static func openData(_ argument: String) throws -> (any FaceImageSource, String, [String]) {
+        switch try DetectedData(argument: argument) {
+        case .recordio(let dir): return (try RecordIOReader(directory: dir), "recordio:\(dir)", [])
+        case .folders(let dir): return (try IdentityFolders(root: dir), "folders:\(dir)", [])
+        case .synth(let dir):
+            let bin = DataFile.join(DataFile.join(dir, "verification"), "synth.bin")
+            return (try RecordIOReader(directory: DataFile.join(dir, "train")), "synth:\(dir)",
+                    DataFile.isFile(bin) ? [bin] : [])
+        default:
+            throw ValidationError("--data \(argument): face training reads recordio:DIR, folders:DIR or synth:DIR")
+        }
+    }
+
+    static func imageSide(_ source: any FaceImageSource) -> Int? {
+        for i in 0..<min(source.count, 8) {
+            if let (_, b) = try? source.encodedImage(at: i), let (w, _) = EncodedImageFormat.dimensions(of: b) { return w }
+        }
+        return nil
+    }
+
+    static func augmentation(_ name: String) throws -> FaceAugmentationConfig? {
+        switch name {
+        case "adaface": return .adaFace
+        case "flip": return .flipOnly
+        case "none": return nil
+        default: throw ValidationError("--augment \(name): expected adaface, flip or none")
+        }
+    }
+
+    /// `count` indices spread evenly over `n` images (keeps every identity of a sorted RecordIO).
+    static func spread(count: Int, of n: Int) -> [Int] { (0..<count).map { $0 * n / count } }
+}
