@@ -172,7 +172,7 @@ public final class FaceTrainingRun {
             var record = try trainEpoch(epoch, indices: indices, steps: steps)
             let due = (epoch + 1) % max(options.validateEvery, 1) == 0 || epoch == options.config.epochs - 1
             if due && !validationSets.isEmpty {
-                let accuracies = validate()
+                let accuracies = try validate()
                 let mean = accuracies.values.reduce(0, +) / Double(accuracies.count)
                 record.validation = accuracies
                 record.validationMean = mean
@@ -230,13 +230,13 @@ public final class FaceTrainingRun {
     }
 
     /// Verification accuracy (a fraction, insightface's 10-fold protocol) on every validation set.
-    public func validate() -> [String: Double] {
+    public func validate() throws -> [String: Double] {
         var out: [String: Double] = [:]
         let embedder = FaceEmbedder(network: backbone, inputSize: options.architecture.inputSize, bgr: options.bgr)
         for v in validationSets {
             onValidation?(v.name, 0, v.images.count)
             let e = embedder.embed(v.images) { done, total in self.onValidation?(v.name, done, total) }
-            out[v.name] = FaceVerification.evaluate(embeddings: e, isSame: v.isSame, name: v.name).accuracy
+            out[v.name] = try FaceVerification.evaluate(embeddings: e, isSame: v.isSame, name: v.path).accuracy
         }
         return out
     }

@@ -49,7 +49,7 @@ public struct ImageFileList: FaceImageSource {
     public var classes: Int { (labels.max() ?? 0) + 1 }
 
     public func fullPath(_ index: Int) -> String {
-        paths[index].hasPrefix("/") ? paths[index] : DataFile.join(base, paths[index])
+        paths[index].hasPrefix("/") || base.isEmpty ? paths[index] : DataFile.join(base, paths[index])
     }
 
     public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) {
