@@ -18,7 +18,7 @@ final class AdaFaceNormStatistics {
     /// μ ← α·mean + (1−α)·μ, σ ← α·std + (1−α)·σ over the batch's clipped norms (unbiased std, in Double).
     func update(norms: Tensor) {
         let n = norms.count
-        precondition(n >= 2, "MarginHead(adaface): a training batch needs at least 2 samples for the unbiased norm std (got \(n))")
+        if n < 2 { fatalError("MarginHead(adaface): a training batch needs at least 2 samples for the unbiased norm std (got \(n))") }
         var sum = 0.0
         for i in 0..<n { sum += Double(Self.clippedNorm(norms[i])) }
         let m = sum / Double(n)

@@ -57,14 +57,16 @@ public final class MarginHead {
 
     /// Mean cross-entropy over the batch of the margin logits. `training` false: AdaFace uses the
     /// stored norm statistics and does not update them; in training it updates them first and then
-    /// uses the updated values, as the reference does.
+    /// uses the updated values, as the reference does (so an AdaFace training batch needs n ≥ 2 for
+    /// the unbiased std). A label outside 0..<classes stops with its index.
     public func forward(_ embeddings: Tensor, labels: [Int32], training: Bool) -> Double {
         let n = embeddings.shape.first ?? 0, d = embeddingSize, k = classes
         precondition(embeddings.rank == 2 && embeddings.shape[1] == d,
                      "MarginHead: embeddings \(embeddings.shape), expected [n, \(d)]")
-        precondition(labels.count == n, "MarginHead: \(labels.count) labels for \(n) embeddings")
+        // Labels come from data files: fatalError, whose message survives -O (precondition's does not).
+        if labels.count != n { fatalError("MarginHead: \(labels.count) labels for \(n) embeddings") }
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= k }) {
-            preconditionFailure("MarginHead: label \(labels[bad]) at index \(bad) outside 0..<\(k)")
+            fatalError("MarginHead: label \(labels[bad]) at index \(bad) outside 0..<\(k)")
         }
         batch = n; self.labels = labels
         let xh = normalizedX.tensor([n, d]), xn = xNorms.tensor([n])

@@ -96,6 +96,28 @@ import Testing
         #expect(head.state.map { $0.value[0] } == [20, 4])
     }
 
+    /// A sample lying exactly on its centre (cosθ = 1 up to rounding) is where sin(θ+m)/sinθ is
+    /// unbounded; the angle floor keeps every gradient finite.
+    @Test(arguments: Self.forwardKinds)
+    func alignedSampleHasFiniteGradients(kind: MarginKind) {
+        let head = head(kind, s: 64)
+        let x = Tensor(zeros: [2, 6])
+        for t in 0..<6 { x[t] = 3 * head.centres.value[t]; x[6 + t] = -2 * head.centres.value[6 + t] }
+        let loss = head.forward(x, labels: [0, 1], training: true)
+        let dx = head.backward()
+        #expect(loss.isFinite && dx.array.allSatisfy(\.isFinite) && head.centres.grad.array.allSatisfy(\.isFinite))
+    }
+
+    @Test func labelOutsideTheClassesStopsWithItsIndex() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var rng = RNG(seed: 1)
+            let head = MarginHead(embeddingSize: 2, classes: 3, kind: .cosFace(), centreInit: .unitUniform, rng: &rng)
+            _ = head.forward(Tensor(zeros: [2, 2]), labels: [0, 3], training: true)
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("MarginHead: label 3 at index 1 outside 0..<3"), "stderr: \(message)")
+    }
+
     // MARK: forward values at s = 64
 
     static let forwardKinds: [MarginKind] = [
@@ -132,6 +154,7 @@ import Testing
         #expect(z.shape == [n, c])
         var worst = 0.0
         for i in 0..<n { for j in 0..<c { worst = max(worst, abs(Double(z[i * c + j]) - expected.logits[i][j]) / max(1, abs(expected.logits[i][j]))) } }
+        print("forward \(kind) training \(training): loss \(loss) vs \(expected.loss), worst logit error \(worst)")
         #expect(worst <= 1e-4, "\(kind): worst logit relative error \(worst)")
     }
 
@@ -245,6 +268,6 @@ import Testing
         }
         let first = losses[0], last = losses.suffix(5).reduce(0, +) / 5
         print("learning \(head.summary): loss \(first) -> \(last)")
-        #expect(last < 0.25 * first, "\(head.summary): loss \(first) -> \(last)")
+        #expect(last < 0.01 * first, "\(head.summary): loss \(first) -> \(last)")
     }
 }
