@@ -47,6 +47,8 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "ImageIO", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Datasets", "Evaluation"],
+                    exclude: ["metrics_reference.py"]),
         .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ]
 )

@@ -23,6 +23,19 @@ public enum BLAS {
                     beta, c, blasint(ldc))
     }
 
+    /// Double-precision `gemm` (same layout rules): for metrics whose ties and thresholds must
+    /// match a float64 reference exactly, such as identification scores.
+    public static func dgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                             alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                             b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        _ = singleThreadedByDefault
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+
     /// OpenBLAS starts with one thread per core; our loops already use both cores, so nested
     /// OpenBLAS threads would oversubscribe them (its workers spin). Set once, before the first GEMM.
     @usableFromInline static let singleThreadedByDefault: Void = { openblas_set_num_threads(1) }()
