@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// `facenas inspect --space ir`: insightface's parameter counts, the stage rule, JSON round trip.
-@Suite(.serialized) struct IRInspectCLITests {
+/// `facenas inspect --space ir`: insightface's parameter counts, the stage rule, JSON round trip;
+/// `facenas bench --case ir18-embed` runs the reference IR-18.
+@Suite(.serialized) struct IRCLITests {
     func lines(_ args: [String]) throws -> [Substring] {
         let r = try CLI.run(["inspect", "--space", "ir"] + args)
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -58,5 +59,16 @@ import Testing
             #expect(r.status != 0)
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
+    }
+
+    /// About 10 s: 2 warm-ups and 2 timed batches of 64 at 112x112.
+    @Test func benchIR18Embed() throws {
+        let r = try CLI.run(["bench", "--case", "ir18-embed", "--iterations", "1", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let arr = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(arr.first?["case"] as? String == "ir18-embed")
+        #expect(arr.first?["params"] as? Int == 24_025_600)
+        #expect(arr.first?["batch"] as? Int == 64 && arr.first?["iterations"] as? Int == 2)
+        #expect((arr.first?["images_per_s"] as? Double ?? 0) > 0)
     }
 }
