@@ -24,7 +24,7 @@ public enum Benchmark {
         }
     }
 
-    public static let cases = ["tiny-sep12-w64", "face-loader"]
+    public static let cases = ["tiny-sep12-w64", "ir18-train", "ir18-embed", "face-loader"]
 
     /// Runs one case: `warmup` untimed iterations, then `iterations` timed ones; reports the median.
     public static func run(_ name: String, iterations: Int = 10, warmup: Int = 2, profile: Bool = false) throws -> Result {
@@ -47,6 +47,10 @@ public enum Benchmark {
                           batch: batch, iterations: iterations, params: net.parameterCount,
                           core: BLAS.coreName, secondsPerIteration: times,
                           layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil)
+        case "ir18-train":
+            return IRBenchmark.train(iterations: iterations, warmup: warmup, profile: profile)
+        case "ir18-embed":
+            return IRBenchmark.embed(iterations: iterations, warmup: warmup)
         case "face-loader":
             return try FaceLoaderBenchmark.run(epochs: max(2, min(iterations, 4)))
         default:

@@ -9,6 +9,9 @@ public final class Parameter: @unchecked Sendable {
     public var momentum: Tensor?
     /// False for parameters excluded from weight decay (BN, PReLU and biases in the face recipe).
     public var decays: Bool
+    /// False for parameters held at their value: the optimiser neither moves them nor counts
+    /// their gradient in clipping (PyTorch's requires_grad = False). Still counted and saved.
+    public var trainable = true
 
     public init(name: String, shape: [Int], decays: Bool = true) {
         self.name = name

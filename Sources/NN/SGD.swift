@@ -4,7 +4,7 @@ import Tensor
 
 /// Stochastic gradient descent with PyTorch's update rule (torch.optim.SGD): weight decay added
 /// to the gradient, momentum buffer started at the first gradient, optional Nesterov.
-/// Parameters whose `decays` is false get no weight decay.
+/// Parameters whose `decays` is false get no weight decay; non-`trainable` ones are left alone.
 public final class SGD {
     public let parameters: [Parameter]
     public var momentum: Float
@@ -17,7 +17,7 @@ public final class SGD {
     }
 
     public func step(lr: Float) {
-        for p in parameters {
+        for p in parameters where p.trainable {
             let first = p.momentum == nil
             if first { p.momentum = Tensor(zeros: p.value.shape) }
             sgdMomentumUpdate(weight: p.value.data, grad: p.grad.data, momentum: p.momentum!.data, count: p.value.count,
@@ -30,9 +30,9 @@ public final class SGD {
 }
 
 public enum GradientClipping {
-    /// Global L2 norm of all gradients.
+    /// Global L2 norm of the trainable parameters' gradients.
     public static func norm(_ parameters: [Parameter]) -> Double {
-        parameters.reduce(0.0) { $0 + sumOfSquares($1.grad.data, count: $1.grad.count) }.squareRoot()
+        parameters.reduce(0.0) { $1.trainable ? $0 + sumOfSquares($1.grad.data, count: $1.grad.count) : $0 }.squareRoot()
     }
 
     /// Scales all gradients so their global norm is at most `maxNorm`, as
@@ -42,7 +42,7 @@ public enum GradientClipping {
     public static func clip(_ parameters: [Parameter], maxNorm: Double) -> Double {
         let total = norm(parameters)
         let coef = maxNorm / (total + 1e-6)
-        if coef < 1 { for p in parameters { scale(p.grad.data, by: Float(coef), count: p.grad.count) } }
+        if coef < 1 { for p in parameters where p.trainable { scale(p.grad.data, by: Float(coef), count: p.grad.count) } }
         return total
     }
 }

@@ -9,17 +9,31 @@ public enum ConvOp: Int, Codable, Sendable {
 
 /// A point of a search space: what `inspect`, `train --arch` and the search exchange.
 ///
+/// Two spaces:
+/// - `plain`, the authors' classification template: `depth` layers, one searchable conv each,
+///   kernels 3, 5 or 7; the three IR fields are nil (and absent from the JSON).
+/// - `ir`, the IR face backbone (`IRTemplate`): `depth` = total IR blocks, `stages` their split
+///   over the 4 stages, `width` = W (stage widths W, 2W, 4W, 8W); `ops`/`kernels` hold 2 entries
+///   per block (block b's first conv is entry 2b, its second 2b+1), kernels 3 or 5. The network
+///   outputs the `embeddingSize`-dim embedding, so `classes` is unused and is 0.
+///
 /// JSON form (`arch.json`): the defining fields plus a derived per-layer table; reading checks that
 /// the table agrees with the fields, and writing then reading gives the same bytes.
 public struct Architecture: Equatable, Sendable {
-    public var space: String            // "plain" (the authors' classification template)
+    public var space: String            // "plain" or "ir"
     public var inChannels: Int
-    public var classes: Int
+    public var classes: Int             // plain: classifier outputs; ir: 0
     public var inputSize: Int           // square input side, for output sizes and MACs
     public var depth: Int
     public var width: Int
     public var ops: [ConvOp]            // one per searchable conv
-    public var kernels: [Int]           // 3, 5 or 7 per searchable conv
+    public var kernels: [Int]           // 3, 5 or 7 per searchable conv (ir: 3 or 5)
+    /// ir: IR blocks per stage (4 entries, each ≥ 1, summing to depth).
+    public var stages: [Int]?
+    /// ir: width of the embedding the network outputs (512 in insightface and AdaFace).
+    public var embeddingSize: Int?
+    /// ir: dropout probability before the embedding layer (0 in the CASIA/MS1M recipes).
+    public var dropout: Float?
 
     public init(space: String = "plain", inChannels: Int, classes: Int, inputSize: Int, depth: Int, width: Int,
                 ops: [ConvOp]? = nil, kernels: [Int]? = nil) {
@@ -29,13 +43,30 @@ public struct Architecture: Equatable, Sendable {
         self.kernels = kernels ?? Array(repeating: 3, count: depth)
     }
 
+    /// An IR face backbone: depth = Σ stages, 2 searchable convs per block, by default all
+    /// standard 3×3 (the insightface IR; stages 2,2,2,2 at width 64 is IR-18).
+    public init(irStages stages: [Int], width: Int, inChannels: Int = 3, inputSize: Int = 112,
+                embeddingSize: Int = 512, dropout: Float = 0, ops: [ConvOp]? = nil, kernels: [Int]? = nil) {
+        let depth = stages.reduce(0, +)
+        self.init(space: "ir", inChannels: inChannels, classes: 0, inputSize: inputSize, depth: depth, width: width,
+                  ops: ops ?? Array(repeating: .standard, count: 2 * depth), kernels: kernels ?? Array(repeating: 3, count: 2 * depth))
+        self.stages = stages; self.embeddingSize = embeddingSize; self.dropout = dropout
+    }
+
+    /// Entries of `ops`/`kernels`: one per searchable convolution.
+    public var searchableConvCount: Int { space == "ir" ? 2 * depth : depth }
+
     /// Indices of standard-conv layers and of 5×5 layers (the `--std-layers`/`--k5-layers` lists).
     public var standardLayers: [Int] { ops.indices.filter { ops[$0] == .standard } }
     public var k5Layers: [Int] { kernels.indices.filter { kernels[$0] == 5 } }
 
     public func validate() throws {
         func bad(_ m: String) -> ArchitectureError { ArchitectureError(message: m) }
-        guard space == "plain" else { throw bad("unknown search space \"\(space)\" (supported: plain)") }
+        if space == "ir" { return try validateIR() }
+        guard space == "plain" else { throw bad("unknown search space \"\(space)\" (supported: plain, ir)") }
+        guard stages == nil, embeddingSize == nil, dropout == nil else {
+            throw bad("stages, embedding_size and dropout belong to the ir space, not plain")
+        }
         guard depth >= 1 else { throw bad("depth must be at least 1, got \(depth)") }
         guard width >= 1 else { throw bad("width must be at least 1, got \(width)") }
         guard inChannels >= 1, classes >= 1 else { throw bad("in-channels and classes must be positive") }
@@ -45,6 +76,31 @@ public struct Architecture: Equatable, Sendable {
             throw bad("layer \(i): kernel \(k) (expected 3, 5 or 7)")
         }
         guard inputSize >= 4 else { throw bad("input size \(inputSize) too small") }
+    }
+
+    private func validateIR() throws {
+        func bad(_ m: String) -> ArchitectureError { ArchitectureError(message: m) }
+        guard let stages, let embeddingSize, let dropout else {
+            throw bad("an ir architecture needs stages, embedding_size and dropout")
+        }
+        guard stages.count == 4 else { throw bad("ir stages: \(stages.count) entries (expected 4 block counts)") }
+        guard stages.allSatisfy({ $0 >= 1 }) else { throw bad("ir stages \(stages.map(String.init).joined(separator: ",")): every stage needs at least 1 block") }
+        guard stages.reduce(0, +) == depth else {
+            throw bad("ir stages \(stages.map(String.init).joined(separator: ",")) sum to \(stages.reduce(0, +)), not depth \(depth)")
+        }
+        guard width >= 1 else { throw bad("width must be at least 1, got \(width)") }
+        guard inChannels >= 1 else { throw bad("in-channels must be positive") }
+        guard classes == 0 else { throw bad("classes is unused in the ir space and must be 0, got \(classes)") }
+        guard ops.count == 2 * depth else { throw bad("\(ops.count) operations for \(depth) ir blocks (expected \(2 * depth), 2 per block)") }
+        guard kernels.count == 2 * depth else { throw bad("\(kernels.count) kernels for \(depth) ir blocks (expected \(2 * depth), 2 per block)") }
+        for (i, k) in kernels.enumerated() where ![3, 5].contains(k) {
+            throw bad("conv \(i): kernel \(k) (expected 3 or 5 in the ir space)")
+        }
+        guard inputSize >= 16, inputSize % 16 == 0 else {
+            throw bad("ir input size \(inputSize): must be a multiple of 16 (four stride-2 stages), at least 16")
+        }
+        guard embeddingSize >= 1 else { throw bad("embedding size must be positive, got \(embeddingSize)") }
+        guard dropout >= 0, dropout < 1 else { throw bad("dropout \(dropout): expected a probability in [0, 1)") }
     }
 }
 
@@ -56,8 +112,8 @@ public struct ArchitectureError: Error, CustomStringConvertible {
 
 extension Architecture: Codable {
     enum CodingKeys: String, CodingKey {
-        case space, depth, width, ops, kernels, layers
-        case inChannels = "in_channels", classes, inputSize = "input_size"
+        case space, depth, width, ops, kernels, layers, stages, dropout
+        case inChannels = "in_channels", classes, inputSize = "input_size", embeddingSize = "embedding_size"
     }
 
     struct LayerRecord: Codable, Equatable {
@@ -83,9 +139,22 @@ extension Architecture: Codable {
             return o
         }
         kernels = try c.decode([Int].self, forKey: .kernels)
+        if space == "ir" {
+            stages = try c.decode([Int].self, forKey: .stages)
+            embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? 512
+            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
+        } else {
+            stages = try c.decodeIfPresent([Int].self, forKey: .stages)
+            embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize)
+            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout)
+        }
         try validate()
-        if let layers = try c.decodeIfPresent([LayerRecord].self, forKey: .layers), layers != layerRecords {
-            throw ArchitectureError(message: "the per-layer table disagrees with depth/width/ops/kernels (edit those fields, not the table)")
+        let agrees = space == "ir"
+            ? try c.decodeIfPresent([IRLayerRecord].self, forKey: .layers).map { $0 == irLayerRecords } ?? true
+            : try c.decodeIfPresent([LayerRecord].self, forKey: .layers).map { $0 == layerRecords } ?? true
+        guard agrees else {
+            let fields = space == "ir" ? "depth/width/stages/ops/kernels" : "depth/width/ops/kernels"
+            throw ArchitectureError(message: "the per-layer table disagrees with \(fields) (edit those fields, not the table)")
         }
     }
 
@@ -99,7 +168,27 @@ extension Architecture: Codable {
         try c.encode(width, forKey: .width)
         try c.encode(ops.map(\.rawValue), forKey: .ops)
         try c.encode(kernels, forKey: .kernels)
-        try c.encode(layerRecords, forKey: .layers)
+        try c.encodeIfPresent(stages, forKey: .stages)
+        try c.encodeIfPresent(embeddingSize, forKey: .embeddingSize)
+        try c.encodeIfPresent(dropout, forKey: .dropout)
+        if space == "ir" { try c.encode(irLayerRecords, forKey: .layers) } else { try c.encode(layerRecords, forKey: .layers) }
+    }
+
+    /// One searchable conv of an ir architecture in the JSON table (stage and block 0-based).
+    struct IRLayerRecord: Codable, Equatable {
+        var index: Int, block: Int, stage: Int, conv: String, op: String, kernel: Int, stride: Int
+        var inChannels: Int, outChannels: Int
+        enum CodingKeys: String, CodingKey {
+            case index, block, stage, conv, op, kernel, stride
+            case inChannels = "in", outChannels = "out"
+        }
+    }
+
+    var irLayerRecords: [IRLayerRecord] {
+        IRTemplate.convs(self).map {
+            IRLayerRecord(index: $0.index, block: $0.block, stage: $0.stage, conv: $0.slot.rawValue, op: $0.op.name,
+                          kernel: $0.kernel, stride: $0.stride, inChannels: $0.inChannels, outChannels: $0.outChannels)
+        }
     }
 
     var layerRecords: [LayerRecord] {

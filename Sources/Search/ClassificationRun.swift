@@ -88,6 +88,9 @@ public final class ClassificationRun {
         self.train = train; self.test = test
         recipe = try DatasetRecipe(kind: options.data.kind)
         let a = options.architecture
+        guard a.space == "plain" else {
+            throw ArchitectureError(message: "classification training builds the plain template; a \(a.space) architecture outputs an embedding, not class scores")
+        }
         guard a.inChannels == train.channels else {
             throw ArchitectureError(message: "architecture has \(a.inChannels) input channels but \(options.data) images have \(train.channels)")
         }
@@ -214,6 +217,7 @@ public func loadClassifier(_ path: String) throws -> (Architecture, Sequential) 
         throw CheckpointError(path: path, message: "no architecture in the checkpoint metadata; not a facenas checkpoint")
     }
     let a = try Architecture.decode(Data(archJSON.utf8), source: path)
+    guard a.space == "plain" else { throw CheckpointError(path: path, message: "a \(a.space) backbone, not a classifier") }
     var rng = RNG(seed: 0)
     let net = PlainTemplate.build(a, rng: &rng)
     try Checkpoint.load(path, into: net, optimizerState: false)

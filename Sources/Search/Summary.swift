@@ -7,10 +7,15 @@ public struct LayerRow: Equatable, Sendable {
     public var params: Int, macs: Int
 }
 
-/// Analytic per-layer parameters and multiply-accumulates (per image) of an architecture.
-/// MACs count convolutions and the classifier; BN, activations and pooling are not counted.
+/// Analytic per-layer parameters and multiply-accumulates (per image) of an architecture of
+/// either space. MACs count convolutions and the classifier (ir: the embedding linear); BN,
+/// activations and pooling are not counted.
 public enum ArchitectureSummary {
     public static func rows(_ a: Architecture) -> [LayerRow] {
+        a.space == "ir" ? IRSummary.rows(a) : plainRows(a)
+    }
+
+    static func plainRows(_ a: Architecture) -> [LayerRow] {
         var rows: [LayerRow] = []
         let C = a.width
         var s = a.inputSize
@@ -49,7 +54,12 @@ public enum ArchitectureSummary {
                 .joined(separator: "  ")
         }
         out.insert(String(repeating: "-", count: out[0].count), at: 1)
-        out.append("space: \(a.space)  depth: \(a.depth)  width: \(a.width)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
+        if a.space == "ir" {
+            out.append("space: ir  depth: \(a.depth)  stages: \(list(a.stages ?? []))  width: \(a.width)  embedding: \(a.embeddingSize ?? 512)"
+                       + "  dropout: \(a.dropout ?? 0)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
+        } else {
+            out.append("space: \(a.space)  depth: \(a.depth)  width: \(a.width)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
+        }
         out.append("MACs: \(macs(a)) (\(String(format: "%.2f", Double(macs(a)) / 1e6))M per \(a.inputSize)x\(a.inputSize) image)")
         out.append("params: \(parameterCount(a))")
         return out.joined(separator: "\n")

@@ -36,6 +36,27 @@ import Testing
         }
     }
 
+    /// A frozen parameter (the IR embedding BN's weight) is neither moved, decayed, given a
+    /// momentum buffer nor counted in the clipping norm; the others step as usual.
+    @Test func nonTrainableParameterIsLeftAlone() {
+        let w = Parameter(name: "w", shape: [2]), frozen = Parameter(name: "f", shape: [2])
+        frozen.trainable = false
+        w.value.data.update(from: [1, 2], count: 2)
+        frozen.value.data.update(from: [1, 1], count: 2)
+        w.grad.data.update(from: [3, 4], count: 2)
+        frozen.grad.data.update(from: [100, -100], count: 2)
+        let n = GradientClipping.clip([w, frozen], maxNorm: 10)
+        #expect(abs(n - 5) < 1e-9)
+        #expect(frozen.grad.array == [100, -100])
+        let sgd = SGD(parameters: [w, frozen], momentum: 0.9, weightDecay: 0.1)
+        sgd.step(lr: 0.5)
+        // First step: buffer = g + wd·w, w -= lr·buffer: 1 − 0.5·3.1, 2 − 0.5·4.2.
+        let expected: [Float] = [-0.55, -0.1]
+        #expect(close(w.value.array, expected), "\(w.value.array)")
+        #expect(frozen.value.array == [1, 1])
+        #expect(frozen.momentum == nil)
+    }
+
     @Test func cosineScheduleBothSteppings() {
         // PyTorch's CosineAnnealingLR stepped at epoch end: epoch e runs at lr·(1+cos(πe/T))/2.
         let end = LRSchedule.cosine(0.025, epochs: 3)
