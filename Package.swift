@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "ImageIO", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Datasets", "Evaluation"],
+        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"],
                     exclude: ["metrics_reference.py"]),
         .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ]

@@ -46,15 +46,16 @@ public struct FaceModel {
     /// Fails with one line when `source`'s first readable image is not the model's input size:
     /// resizing silently would score a different protocol than the one asked for.
     public func checkInputSize(of source: any FaceImageSource, what: String) throws {
-        try FaceModel.checkImageSize(of: source, expected: architecture.inputSize, what: what, model: path)
+        try FaceModel.checkImageSize(of: source, expected: architecture.inputSize, what: what, model: "the model \(path)")
     }
 
+    /// `model` names what takes the inputs ("the model best.safetensors", "the architecture").
     static func checkImageSize(of source: any FaceImageSource, expected: Int, what: String, model: String) throws {
         for index in 0..<min(source.count, 8) {
             guard let (_, bytes) = try? source.encodedImage(at: index),
                   let (w, h) = EncodedImageFormat.dimensions(of: bytes) else { continue }
             guard w == expected && h == expected else {
-                throw FaceModelError(message: "\(source.location(of: index)): \(what) images are \(w)×\(h) but the model \(model) takes \(expected)×\(expected) inputs")
+                throw FaceModelError(message: "\(source.location(of: index)): \(what) images are \(w)×\(h) but \(model) takes \(expected)×\(expected) inputs")
             }
             return
         }

@@ -102,7 +102,7 @@ public final class FaceTrainingRun {
         guard source.classes >= 2 else {
             throw FaceModelError(message: "\(source.name): \(source.classes) identities; face training needs at least 2")
         }
-        try FaceModel.checkImageSize(of: source, expected: a.inputSize, what: "training", model: "architecture")
+        try FaceModel.checkImageSize(of: source, expected: a.inputSize, what: "training", model: "the architecture (--input-size, or input_size in --arch)")
         self.options = options
         self.source = source
         stopAfterEpochs = options.stopAfterEpochs
@@ -117,7 +117,7 @@ public final class FaceTrainingRun {
                         weightDecay: Float(options.config.weightDecay), nesterov: options.config.nesterov)
         validationSets = try options.validation.map { try FaceValidationSet(path: $0, pairs: options.validationPairs) }
         for v in validationSets {
-            try FaceModel.checkImageSize(of: v.images, expected: a.inputSize, what: "validation", model: "architecture")
+            try FaceModel.checkImageSize(of: v.images, expected: a.inputSize, what: "validation", model: "the architecture (--input-size, or input_size in --arch)")
         }
         state = State(epochsCompleted: 0, globalStep: 0, config: options.config, data: options.dataDescription,
                       margin: head.summary, bestValidation: nil, bestEpoch: nil, history: [])

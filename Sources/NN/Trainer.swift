@@ -33,6 +33,12 @@ public struct StepReport: Sendable {
     public var loss: Double, runningLoss: Double, runningAccuracy: Double
     public var imagesPerSecond: Double, lr: Double
     public var elapsed: Double
+
+    public init(epoch: Int, step: Int, stepsInEpoch: Int, loss: Double, runningLoss: Double, runningAccuracy: Double,
+                imagesPerSecond: Double, lr: Double, elapsed: Double) {
+        self.epoch = epoch; self.step = step; self.stepsInEpoch = stepsInEpoch; self.loss = loss; self.runningLoss = runningLoss
+        self.runningAccuracy = runningAccuracy; self.imagesPerSecond = imagesPerSecond; self.lr = lr; self.elapsed = elapsed
+    }
 }
 
 /// One finished epoch.
