@@ -41,14 +41,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Helpers shared by the test targets: the gradient checker and the interop Python runner.
+        .target(name: "TestSupport", dependencies: ["Tensor", "NN"], path: "Tests/TestSupport"),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "KernelsTests", dependencies: ["Tensor", "Kernels"]),
-        .testTarget(name: "NNTests", dependencies: ["Tensor", "Kernels", "NN"]),
+        .testTarget(name: "NNTests", dependencies: ["TestSupport", "Tensor", "Kernels", "NN"]),
         .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "ImageIO", "Datasets"]),
-        .testTarget(name: "SearchTests", dependencies: ["Tensor", "NN", "Search"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"],
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Tensor", "ImageIO", "Datasets"]),
+        .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Tensor", "NN", "Search"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"],
                     exclude: ["metrics_reference.py"]),
-        .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
     ]
 )

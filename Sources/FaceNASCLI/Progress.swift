@@ -1,4 +1,5 @@
 import Foundation
+import NN
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,3 +42,15 @@ final class ProgressBar {
 }
 
 func printError(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+extension ProgressBar {
+    /// A training run's `onStep`: one bar per epoch with the running loss, accuracy, lr and speed.
+    static func trainingSteps(epochs: Int) -> (StepReport) -> Void {
+        var bar: ProgressBar?
+        return { r in
+            if r.step == 1 { bar = ProgressBar(label: "epoch \(r.epoch + 1)/\(epochs)", total: r.stepsInEpoch) }
+            bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%% lr %.5f %.0f img/s",
+                                                                   r.runningLoss, 100 * r.runningAccuracy, r.lr, r.imagesPerSecond))
+        }
+    }
+}

@@ -63,12 +63,7 @@ extension FaceNAS {
             print("data: \(spec)  train \(run.trainIndices.count)  test \(test.count)  \(train.channels)x\(train.height)x\(train.width)  classes \(train.classes)")
             print("model: depth \(arch.depth) width \(arch.width)  params \(run.network.parameterCount)  MACs \(ArchitectureSummary.macs(run.options.architecture))")
             if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(out)/\(ClassificationRun.checkpointName)") }
-            var bar: ProgressBar?
-            run.onStep = { r in
-                if r.step == 1 { bar = ProgressBar(label: "epoch \(r.epoch + 1)/\(config.epochs)", total: r.stepsInEpoch) }
-                bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%% lr %.5f %.0f img/s",
-                                                                       r.runningLoss, 100 * r.runningAccuracy, r.lr, r.imagesPerSecond))
-            }
+            run.onStep = ProgressBar.trainingSteps(epochs: config.epochs)
             run.onEpoch = { e in
                 print(String(format: "epoch %d/%d  lr %.5f  train loss %.4f  train acc %.2f%%  test acc %.2f%%  %.1fs",
                              e.epoch + 1, config.epochs, e.lr, e.trainLoss, 100 * e.trainAccuracy, 100 * (e.testAccuracy ?? .nan), e.seconds))

@@ -42,12 +42,7 @@ struct FaceTraining {
             print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
         }
         if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(c.out)/\(FaceTrainingRun.checkpointName)") }
-        var bar: ProgressBar?
-        run.onStep = { r in
-            if r.step == 1 { bar = ProgressBar(label: "epoch \(r.epoch + 1)/\(config.epochs)", total: r.stepsInEpoch) }
-            bar?.update(r.step, elapsed: r.elapsed, info: String(format: "loss %.4f acc %.2f%% lr %.5f %.0f img/s",
-                                                                   r.runningLoss, 100 * r.runningAccuracy, r.lr, r.imagesPerSecond))
-        }
+        run.onStep = ProgressBar.trainingSteps(epochs: config.epochs)
         run.onEpoch = { e in
             var line = String(format: "epoch %d/%d  lr %.5f  loss %.4f  train acc %.2f%%", e.epoch + 1, config.epochs, e.lr,
                               e.trainLoss, 100 * e.trainAccuracy)

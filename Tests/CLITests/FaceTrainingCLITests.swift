@@ -4,6 +4,7 @@ import Foundation
 import NN
 import Search
 import Tensor
+import TestSupport
 import Testing
 
 /// Face training end to end through the CLI on the synthetic face set: `train --task face` must
@@ -81,7 +82,7 @@ import Testing
         #expect(first?.hasSuffix(" " + names[7]) == true, "query output: \(query.stdout)")
         #expect(first?.contains("1.0000") == true || first?.contains("0.9999") == true)
 
-        if let python = MetricsCLITests.python {
+        if InteropPython.available(for: "the numpy check of embed's files") {
             let check = """
             import numpy as np, sys
             e = np.load(sys.argv[1]); n = np.load(sys.argv[2])
@@ -90,15 +91,8 @@ import Testing
             assert np.allclose(np.linalg.norm(e, axis=1), 1, atol=1e-5) and (n > 0).all()
             print("ok")
             """
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = ["-c", check, e, EmbeddingFiles.normsPath(for: e), String(tiny.galleryMatch.count)]
-            let pipe = Pipe()
-            p.standardOutput = pipe; p.standardError = pipe
-            try p.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0 && text.contains("ok"), "numpy: \(text)")
+            let text = try InteropPython.run(check, [e, EmbeddingFiles.normsPath(for: e), String(tiny.galleryMatch.count)])
+            #expect(text.contains("ok"), "numpy: \(text)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Datasets
 import Foundation
 import Testing
@@ -8,24 +9,10 @@ import Testing
 @Suite(.serialized) struct MetricsCLITests {
     static let reference = CLI.packageRoot.appendingPathComponent("Tests/EvaluationTests/metrics_reference.py").path
 
-    static var python: String? {
-        guard let p = ProcessInfo.processInfo.environment["FACENAS_PYTHON"], FileManager.default.isExecutableFile(atPath: p) else {
-            print("note: skipping numpy CLI tests: set FACENAS_PYTHON to a Python with numpy")
-            return nil
-        }
-        return p
-    }
+    static var available: Bool { InteropPython.available(for: "numpy CLI tests") }
 
-    static func runPython(_ python: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [reference] + args
-        let out = Pipe()
-        p.standardOutput = out; p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw CLIError("python \(args.first ?? "") failed: \(text)") }
+    static func runReference(_ args: [String]) throws {
+        try InteropPython.run(reference, inline: false, args)
     }
 
     // The JSON schemas; JSONDecoder reads doubles exactly (JSONSerialization on Linux does not).
@@ -49,11 +36,11 @@ import Testing
     }
 
     @Test func verifyMatchesNumpy() throws {
-        guard let python = Self.python else { return }
+        guard Self.available else { return }
         let dir = CLI.temporaryDirectory("verify")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.runPython(python, ["make-verify", dir, "11"])
-        try Self.runPython(python, ["verify", dir + "/E.npy", dir + "/pairs.txt", dir + "/ref.json"])
+        try Self.runReference(["make-verify", dir, "11"])
+        try Self.runReference(["verify", dir + "/E.npy", dir + "/pairs.txt", dir + "/ref.json"])
         let r = try CLI.run(["verify", "--embeddings", dir + "/E.npy", "--pairs", dir + "/pairs.txt", "--name", "synthetic",
                              "--json", dir + "/out.json", "--plot", dir + "/roc.svg"])
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -71,11 +58,11 @@ import Testing
     }
 
     @Test func identifyMatchesNumpy() throws {
-        guard let python = Self.python else { return }
+        guard Self.available else { return }
         let dir = CLI.temporaryDirectory("identify")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.runPython(python, ["make-identify", dir, "5"])
-        try Self.runPython(python, ["identify", dir + "/P.npy", dir + "/P.txt", dir + "/G.npy", dir + "/G.txt", "1,5,20", dir + "/ref.json"])
+        try Self.runReference(["make-identify", dir, "5"])
+        try Self.runReference(["identify", dir + "/P.npy", dir + "/P.txt", dir + "/G.npy", dir + "/G.txt", "1,5,20", dir + "/ref.json"])
         let files = ["--probe", dir + "/P.npy", "--probe-labels", dir + "/P.txt", "--gallery", dir + "/G.npy", "--gallery-labels", dir + "/G.txt"]
         let r = try CLI.run(["identify"] + files + ["--json", dir + "/out.json", "--plot", dir + "/cmc.svg"])
         #expect(r.status == 0, "stderr: \(r.stderr)")

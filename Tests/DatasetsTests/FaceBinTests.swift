@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Datasets
@@ -28,7 +29,7 @@ import Datasets
     /// produced: Python 3 bytes and numpy uint8 arrays at protocols 2–5 (protocol 5 with numpy is
     /// the `_frombuffer` + BYTEARRAY8 form), and Python 2 `str` (BINSTRING opcodes, also as the
     /// raw data of numpy arrays) at protocol 2, which Python 3 reads with `encoding='bytes'`.
-    @Test(.enabled(if: FacePython.available)) func readsPicklesWrittenByPython() throws {
+    @Test(.enabled(if: InteropPython.available())) func readsPicklesWrittenByPython() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let script = #"""
@@ -83,7 +84,7 @@ import Datasets
             made.append(name)
         json.dump({'files': made, 'images': [b.hex() for b in images], 'issame': issame}, open(out + '/manifest.json', 'w'))
         """#
-        try FacePython.run(script, [dir.path])
+        try InteropPython.run(script, [dir.path])
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("manifest.json")))) as! [String: Any]
         let files = manifest["files"] as! [String]
         let expected = VerificationBin(images: (manifest["images"] as! [String]).map(hexData), isSame: manifest["issame"] as! [Bool])
@@ -96,7 +97,7 @@ import Datasets
     }
 
     /// What our writer emits is a protocol-4 pickle Python loads as (list of bytes, list of bool).
-    @Test(.enabled(if: FacePython.available)) func pythonLoadsOurBins() throws {
+    @Test(.enabled(if: InteropPython.available())) func pythonLoadsOurBins() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let bin = Self.sample(pairs: 1003)
@@ -116,7 +117,7 @@ import Datasets
         assert issame == [i % 3 != 1 for i in range(1003)], issame[:5]
         print('ok')
         """#
-        #expect(try FacePython.run(script, [dir.file("ours.bin"), dir.file("images.txt")]).contains("ok"))
+        #expect(try InteropPython.run(script, [dir.file("ours.bin"), dir.file("images.txt")]).contains("ok"))
     }
 
     @Test func refusesUnsupportedOpcodeNamingItAndItsOffset() throws {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Datasets
@@ -24,7 +25,7 @@ import Datasets
 
     /// `scipy.io.savemat` output (cells of miUTF8 char, small data elements, every integer and
     /// float class, logical) read back; and scipy's `loadmat` reads what MATWriter wrote.
-    @Test(.enabled(if: FacePython.available), arguments: [false, true]) func interopWithScipy(compressed: Bool) throws {
+    @Test(.enabled(if: InteropPython.available()), arguments: [false, true]) func interopWithScipy(compressed: Bool) throws {
         let dir = TempDir()
         defer { dir.remove() }
         let ours = dir.file("ours.mat"), theirs = dir.file("theirs.mat")
@@ -51,7 +52,7 @@ import Datasets
         sio.savemat(theirs, arrays, do_compression=compress)
         print('ok')
         """#
-        try FacePython.run(script, [ours, theirs, compressed ? "true" : "false"])
+        try InteropPython.run(script, [ours, theirs, compressed ? "true" : "false"])
         let mat = try MATFile(path: theirs)
         #expect(try mat.variable(named: "names").cellStrings == ["1_1.jpg", "1_2.jpg", "300_1.jpg", "x"])
         #expect(try mat.variable(named: "f64") == .numeric(shape: [3, 1], values: [0.5, -2.25, 1e300]))

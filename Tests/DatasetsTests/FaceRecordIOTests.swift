@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Datasets
@@ -102,7 +103,7 @@ import Datasets
     /// A packer written in Python from the format description (struct 'IfQQ', dmlc framing),
     /// independent of RecordIOWriter: array labels, multi-part records, keys in shuffled `.idx`
     /// order; and an im2rec-style file with scalar labels, no header record and no `.idx`.
-    @Test(.enabled(if: FacePython.available)) func readsRecordsPackedByPython() throws {
+    @Test(.enabled(if: InteropPython.available())) func readsRecordsPackedByPython() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let script = #"""
@@ -162,7 +163,7 @@ import Datasets
                 f.write(frame(pack(float(10 + i), i, p))[0])
         json.dump({'labels': labels, 'payloads': [p.hex() for p in payloads]}, open(root + '/manifest.json', 'w'))
         """#
-        try FacePython.run(script, [dir.path])
+        try InteropPython.run(script, [dir.path])
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("manifest.json")))) as! [String: Any]
         let labels = manifest["labels"] as! [Int]
         let payloads = (manifest["payloads"] as! [String]).map(hexData)

@@ -1,18 +1,9 @@
+import TestSupport
 import Foundation
 
-/// The interop Python (FACENAS_PYTHON, a venv with numpy; `make test-deps` makes it) and the
-/// numpy reference implementation of the metrics next to this file.
+/// The numpy reference implementation of the metrics next to this file, and JSON written by Python.
 enum NumPy {
-    static var executable: String? {
-        guard let p = ProcessInfo.processInfo.environment["FACENAS_PYTHON"], !p.isEmpty,
-              FileManager.default.isExecutableFile(atPath: p) else { return nil }
-        return p
-    }
-
-    static var available: Bool {
-        if executable == nil { print("note: skipping numpy interop tests: set FACENAS_PYTHON to a Python with numpy") }
-        return executable != nil
-    }
+    static var available: Bool { InteropPython.available(for: "numpy interop tests") }
 
     static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("metrics_reference.py").path
 
@@ -21,19 +12,7 @@ enum NumPy {
     /// Runs `script` (a file path, or inline code with `inline`) with `arguments`; throws with its output on failure.
     @discardableResult
     static func run(_ script: String, inline: Bool = false, _ arguments: [String]) throws -> String {
-        guard let python = executable else { throw Failure(description: "FACENAS_PYTHON is not set") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = (inline ? ["-c", script] : [script]) + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else { throw Failure(description: "python failed (\(p.terminationStatus)):\n\(text)") }
-        return text
+        try InteropPython.run(script, inline: inline, arguments)
     }
 
     /// A JSON object written by Python. JSONDecoder, not JSONSerialization: on Linux the latter

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import NN
 import Tensor
@@ -188,7 +189,7 @@ import Testing
     // MARK: identities between the kinds
 
     @Test func combinedReducesToArcFaceAndCosFace() {
-        var rng = RNG(seed: 41)
+        let rng = RNG(seed: 41)
         let d = 8, c = 7, m: Float = 0.5
         let labels: [Int32] = [6, 0, 3, 3, 1, 5]
         let cosines = [-0.97, -0.93, 0.1, 0.35, -0.6, 0.9]

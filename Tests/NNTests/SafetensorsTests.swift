@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import NN
 import Tensor
@@ -361,12 +362,10 @@ final class SafetensorsTests: XCTestCase {
     // MARK: Interop with the reference implementation
 
     func testInteropWithPythonSafetensors() throws {
-        guard let python = ProcessInfo.processInfo.environment["FACENAS_PYTHON"], !python.isEmpty,
-              FileManager.default.isExecutableFile(atPath: python) else {
-            print("note: skipping safetensors interop test: set FACENAS_PYTHON to a Python with numpy and safetensors")
+        guard InteropPython.available(for: "the safetensors interop test"), let python = InteropPython.executable else {
             throw XCTSkip("FACENAS_PYTHON is not set to an executable Python")
         }
-        let probe = try runPython(python, ["-c", "import numpy, safetensors"])
+        let probe = try InteropPython.execute(["-c", "import numpy, safetensors"])
         guard probe.status == 0 else {
             print("note: skipping safetensors interop test: \(python) cannot import numpy and safetensors")
             throw XCTSkip("\(python) lacks numpy or safetensors: \(probe.output)")
@@ -415,7 +414,7 @@ final class SafetensorsTests: XCTestCase {
         save_file({"ids": np.arange(3, dtype=np.int64), "ok": np.ones(2, dtype=np.float32)}, theirs_int)
         print("python ok")
         """#
-        let run = try runPython(python, ["-c", script, ours, theirs, theirsInt])
+        let run = try InteropPython.execute(["-c", script, ours, theirs, theirsInt])
         XCTAssertEqual(run.status, 0, "python failed: \(run.output)")
         XCTAssertTrue(run.output.contains("python ok"), run.output)
 
@@ -434,19 +433,6 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertThrowsError(try Safetensors.read(theirsInt)) {
             XCTAssertTrue("\($0)".contains(#"tensor "ids": dtype "I64" is not supported"#), "\($0)")
         }
-    }
-
-    private func runPython(_ python: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

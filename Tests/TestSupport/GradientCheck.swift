@@ -2,26 +2,29 @@ import NN
 import Tensor
 import Testing
 
-/// A copy of NNTests' checker (test helpers are not shared between test targets), used for the
-/// IR blocks built by Search.
-///
 /// Central-difference gradient checker in the manner of Caffe's: the loss is a fixed random
 /// projection L = Σ rᵢ·yᵢ accumulated in Double; every input and parameter element is perturbed
 /// by ±h; a mismatch counts when |analytic − numeric| > tol · max(|analytic|, |numeric|, 1).
 /// Non-differentiable points (ReLU/PReLU at 0) are recognised by the numeric derivative changing
 /// between step h and h/2 and are skipped and counted (the "kink band").
-struct GradientCheck {
-    var h: Float = 1e-2
-    var tolerance: Double = 1e-2
-    var training = true
+public struct GradientCheck {
+    public var h: Float = 1e-2
+    public var tolerance: Double = 1e-2
+    public var training = true
     /// Fraction of checked elements that may be skipped as kinks.
-    var maxKinkFraction = 0.05
+    public var maxKinkFraction = 0.05
     /// Called before every forward (e.g. to reset a dropout generator).
-    var beforeForward: () -> Void = {}
+    public var beforeForward: () -> Void = {}
 
-    struct Outcome { var checked = 0, kinks = 0, failures: [String] = [], maxError = 0.0, kinkNames: [String] = [] }
+    public init(h: Float = 1e-2, tolerance: Double = 1e-2, training: Bool = true, maxKinkFraction: Double = 0.05,
+                beforeForward: @escaping () -> Void = {}) {
+        self.h = h; self.tolerance = tolerance; self.training = training
+        self.maxKinkFraction = maxKinkFraction; self.beforeForward = beforeForward
+    }
 
-    func loss(_ layer: Layer, _ x: Tensor, _ r: [Double]) -> Double {
+    public struct Outcome { public var checked = 0, kinks = 0, failures: [String] = [], maxError = 0.0, kinkNames: [String] = [] }
+
+    public func loss(_ layer: Layer, _ x: Tensor, _ r: [Double]) -> Double {
         beforeForward()
         let y = layer.forward(x, training: training)
         var s = 0.0
@@ -29,7 +32,7 @@ struct GradientCheck {
         return s
     }
 
-    func run(_ layer: Layer, input x: Tensor, seed: UInt64 = 1, checkInput: Bool = true) -> Outcome {
+    public func run(_ layer: Layer, input x: Tensor, seed: UInt64 = 1, checkInput: Bool = true) -> Outcome {
         var rng = RNG(seed: seed)
         beforeForward()
         let y0 = layer.forward(x, training: training)
@@ -63,7 +66,7 @@ struct GradientCheck {
     }
 
     /// Runs and records the outcome with Swift Testing expectations.
-    func expectPasses(_ layer: Layer, input: Tensor, seed: UInt64 = 1, checkInput: Bool = true,
+    public func expectPasses(_ layer: Layer, input: Tensor, seed: UInt64 = 1, checkInput: Bool = true,
                       sourceLocation: SourceLocation = #_sourceLocation) {
         let o = run(layer, input: input, seed: seed, checkInput: checkInput)
         #expect(o.failures.isEmpty, "\(o.failures.count) mismatches: \(o.failures.prefix(5))", sourceLocation: sourceLocation)
@@ -77,7 +80,7 @@ extension GradientCheck {
     /// Every element of the input and of every parameter compared, none skipped as a kink, and the
     /// largest scaled error below `tolerance`; returns the outcome for reporting.
     @discardableResult
-    func expectExact(_ layer: Layer, input: Tensor, seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+    public func expectExact(_ layer: Layer, input: Tensor, seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
         let o = run(layer, input: input, seed: seed)
         let elements = input.count + layer.allParameters.reduce(0) { $0 + $1.value.count }
         #expect(o.failures.isEmpty, "\(o.failures.count) mismatches: \(o.failures.prefix(5))", sourceLocation: sourceLocation)
@@ -88,7 +91,7 @@ extension GradientCheck {
     }
 }
 
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
     var rng = RNG(seed: seed)
     let t = Tensor(zeros: shape)
     for i in 0..<t.count { t[i] = scale * rng.uniform(-1, 1) }
