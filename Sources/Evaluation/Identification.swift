@@ -63,7 +63,6 @@ public enum Identification {
         let block = max(1, min(p, block ?? 8_000_000 / max(g, 1)))
         var scores = [Double](repeating: 0, count: block * g)
         var firstRanks = [Int](repeating: 0, count: p), aps = [Double](repeating: .nan, count: p)
-        let workers = Parallel.workers
         probes.values.withUnsafeBufferPointer { pv in
             gallery.values.withUnsafeBufferPointer { gv in
                 galleryLabels.withUnsafeBufferPointer { gl in
@@ -74,11 +73,9 @@ public enum Identification {
                                 let app = SendablePointer(ap.baseAddress!), glp = SendablePointer(UnsafeMutablePointer(mutating: gl.baseAddress!))
                                 for start in stride(from: 0, to: p, by: block) {
                                     let m = min(block, p - start)
-                                    // One big GEMM gets both cores inside OpenBLAS; the ranking pass after it uses ours.
-                                    BLAS.withThreads(workers) {
-                                        BLAS.dgemm(transB: true, m: m, n: g, k: d, a: pv.baseAddress! + start * d, lda: d,
-                                                   b: gv.baseAddress!, ldb: d, c: s.p, ldc: g)
-                                    }
+                                    // One big GEMM split over our workers, then the ranking pass, also over them.
+                                    BLAS.parallelDgemm(transB: true, m: m, n: g, k: d, a: pv.baseAddress! + start * d, lda: d,
+                                                       b: gv.baseAddress!, ldb: d, c: s.p, ldc: g)
                                     Parallel.forChunks(m) { lo, hi in
                                         for r in lo..<hi {
                                             let (first, precision) = rankRelevant(scores: s.p + r * g, labels: glp.p, count: g,

@@ -40,22 +40,18 @@ public final class Linear: Layer {
         if let b = bias {
             for i in 0..<n { (y.data + i * outFeatures).update(from: b.value.data, count: outFeatures) }
         }
-        BLAS.withThreads(Parallel.workers) {
-            BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
-                      b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
-        }
+        BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
+                          b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input, n = x.shape[0]
         let dx = dxBuffer.tensor(x.shape)
-        BLAS.withThreads(Parallel.workers) {
-            BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.data, lda: outFeatures,
-                      b: x.data, ldb: inFeatures, beta: 1, c: weight.grad.data, ldc: inFeatures)
-            BLAS.gemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
-                      b: weight.value.data, ldb: inFeatures, c: dx.data, ldc: inFeatures)
-        }
+        BLAS.parallelGemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.data, lda: outFeatures,
+                          b: x.data, ldb: inFeatures, beta: 1, c: weight.grad.data, ldc: inFeatures)
+        BLAS.parallelGemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
+                          b: weight.value.data, ldb: inFeatures, c: dx.data, ldc: inFeatures)
         if let b = bias {
             for i in 0..<n { addInPlace(b.grad.data, dy.data + i * outFeatures, count: outFeatures) }
         }

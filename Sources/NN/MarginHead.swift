@@ -74,9 +74,7 @@ public final class MarginHead {
         normalizeRows(embeddings.data, rows: n, cols: d, normalized: xh.data, norms: xn.data)
         normalizeRows(centres.value.data, rows: k, cols: d, normalized: wh.data, norms: wn.data)
         let cos = cosines.tensor([n, k]), z = logitBuffer.tensor([n, k])
-        BLAS.withThreads(Parallel.workers) {
-            BLAS.gemm(transB: true, m: n, n: k, k: d, a: xh.data, lda: d, b: wh.data, ldb: d, c: cos.data, ldc: k)
-        }
+        BLAS.parallelGemm(transB: true, m: n, n: k, k: d, a: xh.data, lda: d, b: wh.data, ldb: d, c: cos.data, ldc: k)
         let bounds = kind.cosineBounds
         clampScaleForward(cos.data, count: n * k, lower: bounds.lower, upper: bounds.upper, scale: scale, logits: z.data)
 
@@ -113,10 +111,8 @@ public final class MarginHead {
         let xh = normalizedX.tensor([n, d]), xn = xNorms.tensor([n])
         let wh = normalizedW.tensor([k, d]), wn = wNorms.tensor([k])
         let gx = dNormalizedX.tensor([n, d]), gw = dNormalizedW.tensor([k, d]), dx = dX.tensor([n, d])
-        BLAS.withThreads(Parallel.workers) {
-            BLAS.gemm(m: n, n: d, k: k, a: g.data, lda: k, b: wh.data, ldb: d, c: gx.data, ldc: d)
-            BLAS.gemm(transA: true, m: k, n: d, k: n, a: g.data, lda: k, b: xh.data, ldb: d, c: gw.data, ldc: d)
-        }
+        BLAS.parallelGemm(m: n, n: d, k: k, a: g.data, lda: k, b: wh.data, ldb: d, c: gx.data, ldc: d)
+        BLAS.parallelGemm(transA: true, m: k, n: d, k: n, a: g.data, lda: k, b: xh.data, ldb: d, c: gw.data, ldc: d)
         normalizeRowsBackward(gx.data, normalized: xh.data, norms: xn.data, rows: n, cols: d, accumulate: false, dx: dx.data)
         normalizeRowsBackward(gw.data, normalized: wh.data, norms: wn.data, rows: k, cols: d, accumulate: true, dx: centres.grad.data)
         return dx

@@ -78,18 +78,18 @@ public enum IRTemplate {
 
     /// Builds the network. Conv and linear weights are Kaiming-normal fan-out (ReLU gain), the
     /// linear bias 0, BN γ = 1 / β = 0, PReLU slopes 0.25 (AdaFace's initialisation), drawn from
-    /// `rng` in layer order. Weight decay: conv and linear weights only. AdaFace exempts just
-    /// the BN parameters; we also exempt PReLU slopes and the linear bias, per-channel values
-    /// whose decay only pulls the slopes toward a plain ReLU and the bias toward 0. The embedding
+    /// `rng` in layer order. Weight decay on everything but the batch norms (AdaFace's split:
+    /// PReLU slopes and the linear bias decay too). A depthwise weight's fan-out is k² (each input
+    /// channel feeds k² outputs), not PyTorch's C·k² for a [C, 1, k, k] tensor. The embedding
     /// BN's γ is held at 1 (`trainable = false`, insightface's features.weight) and still counted.
     public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = Workspace()) -> Sequential {
         precondition(a.space == "ir", "IRTemplate.build: a \(a.space) architecture")
         let W = a.width
         let stemConv = Conv2D(a.inChannels, W, kernel: 3, stride: 1, padding: 1, workspace: workspace)
         stemConv.initialize(.kaimingNormalFanOut, rng: &rng)
-        let stem = Sequential([stemConv, BatchNorm(channels: W, decays: false), PReLU(channels: W, decays: false)],
+        let stem = Sequential([stemConv, BatchNorm(channels: W, decays: false), PReLU(channels: W)],
                               names: ["conv", "bn", "prelu"])
-        var stages = (0..<4).map { _ in Sequential([]) }
+        let stages = (0..<4).map { _ in Sequential([]) }
         for b in blocks(a) {
             let i = 2 * b.index
             stages[b.stage].append(block(inChannels: b.inChannels, outChannels: b.outChannels, stride: b.stride,
@@ -106,7 +106,7 @@ public enum IRTemplate {
         let convA = searchableConv(ops.0, kernel: kernels.0, inChannels, p, stride: 1, rng: &rng, workspace: workspace)
         let convB = searchableConv(ops.1, kernel: kernels.1, p, p, stride: stride, rng: &rng, workspace: workspace)
         let branch = Sequential([BatchNorm(channels: inChannels, decays: false), convA, BatchNorm(channels: p, decays: false),
-                                 PReLU(channels: p, decays: false), convB, BatchNorm(channels: p, decays: false)],
+                                 PReLU(channels: p), convB, BatchNorm(channels: p, decays: false)],
                                 names: ["bn1", "conv_a", "bn2", "prelu", "conv_b", "bn3"])
         guard stride != 1 || inChannels != p else { return Residual(branch: branch) }
         let proj = Conv2D(inChannels, p, kernel: 1, stride: stride, padding: 0, workspace: workspace)
@@ -134,7 +134,6 @@ public enum IRTemplate {
         let E = a.embeddingSize ?? 512
         let fc = Linear(flattenedFeatures(a), E)
         fc.initialize(.kaimingNormalFanOut, rng: &rng)
-        fc.bias?.decays = false
         let features = BatchNorm(channels: E, decays: false)
         features.gamma.trainable = false
         let dropout = Dropout(probability: a.dropout ?? 0, seed: rng.next())

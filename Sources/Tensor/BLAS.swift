@@ -6,8 +6,11 @@ import Glibc
 /// Thin wrapper over OpenBLAS's row-major `cblas_sgemm`.
 ///
 /// Threading policy: FaceNAS parallelises its own loops (over images or channels) and keeps
-/// OpenBLAS single-threaded by default, so the two never oversubscribe the 2 cores. A caller that
-/// runs one large GEMM outside any parallel region may raise the count with `withThreads`.
+/// OpenBLAS single-threaded, so the two never oversubscribe the 2 cores. A large GEMM outside any
+/// parallel region goes through `parallelGemm`, which gives each of our workers a block of rows
+/// (or columns) of C. OpenBLAS's thread count is never raised: it is one global setting, and two
+/// callers running multi-threaded GEMMs at once (concurrent tests, say) can livelock its
+/// thread pool.
 public enum BLAS {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
     /// A is m×k (or k×m when `transA`), B is k×n (or n×k when `transB`).
@@ -53,17 +56,10 @@ public enum BLAS {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// Sets OpenBLAS's thread count. It is process-wide state, so only the program's start-up
+    /// sets it (to 1); large GEMMs use `parallelGemm`, which splits the work over our own workers.
     public static func setThreads(_ n: Int) {
         _ = singleThreadedByDefault
         openblas_set_num_threads(Int32(n))
-    }
-
-    /// Runs `body` with OpenBLAS at `n` threads, then restores the previous count.
-    public static func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
-        _ = singleThreadedByDefault
-        let old = threads
-        setThreads(n)
-        defer { setThreads(old) }
-        return try body()
     }
 }

@@ -70,11 +70,11 @@ import Testing
         #expect(params["stages.0.0.shortcut.conv.weight"]!.value.shape == [4, 4, 1, 1])
         #expect(params["stages.3.0.branch.conv_b.weight"]!.value.shape == [32, 32, 3, 3])
         #expect(params["head.fc.weight"]!.value.shape == [8, 32 * 2 * 2])
-        // Decay only on conv and linear weights; the embedding BN's γ is held.
+        // AdaFace's split: decay on everything but batch norm (PReLU slopes and the linear bias
+        // included); the embedding BN's γ is held.
         for (name, p) in params {
-            let isWeight = name.hasSuffix("conv.weight") || name.hasSuffix("conv_a.weight") || name.hasSuffix("conv_b.weight")
-                || name.hasSuffix(".dw.weight") || name.hasSuffix(".pw.weight") || name == "head.fc.weight"
-            #expect(p.decays == isWeight, "\(name) decays \(p.decays)")
+            let isBatchNorm = ["bn", "bn1", "bn2", "bn3", "features"].contains(name.split(separator: ".").dropLast().last.map(String.init) ?? "")
+            #expect(p.decays == !isBatchNorm, "\(name) decays \(p.decays)")
             #expect(p.trainable == (name != "head.features.weight"), "\(name)")
         }
         // Strides: 32 → 16 → 8 → 4 → 2.

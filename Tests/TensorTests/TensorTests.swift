@@ -84,6 +84,36 @@ import Testing
         for i in 0..<(m * n) { #expect(abs(c2[i] - (c[i] - 0.5) / 2) < 1e-5) }
     }
 
+    /// The split GEMM equals a naive double-precision product for every transpose combination,
+    /// with C split by rows (m large) and by columns (m small), and with leading dimensions wider
+    /// than the matrices (sub-blocks of larger buffers).
+    @Test(arguments: [(64, 40, 600), (3, 900, 500)]) func parallelGemmMatchesNaive(m: Int, n: Int, k: Int) {
+        var rng = RNG(seed: 11)
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5
+            let a = (0..<((ta ? k : m) * lda)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<((tb ? n : k) * ldb)).map { _ in rng.uniform(-1, 1) }
+            let c0 = (0..<(m * ldc)).map { _ in rng.uniform(-1, 1) }
+            var c = c0
+            c.withUnsafeMutableBufferPointer { cp in
+                BLAS.parallelGemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
+                                  beta: 0.25, c: cp.baseAddress!, ldc: ldc)
+            }
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else { #expect(c[i * ldc + j] == c0[i * ldc + j]); continue }
+                    var s = 0.0
+                    for p in 0..<k {
+                        s += Double(ta ? a[p * lda + i] : a[i * lda + p]) * Double(tb ? b[j * ldb + p] : b[p * ldb + j])
+                    }
+                    worst = max(worst, abs(Double(c[i * ldc + j]) - (1.5 * s + 0.25 * Double(c0[i * ldc + j]))))
+                }
+            }
+            #expect(worst < 1e-3, "transA \(ta) transB \(tb): max error \(worst)")
+        }
+    }
+
     /// The core-type guard asks for SKYLAKEX only when OpenBLAS reports a generic core on an
     /// AVX-512 CPU and the variable is unset; a value from the environment is always respected.
     @Test func coreTypeGuardDecisions() {
