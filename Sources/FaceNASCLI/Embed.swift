@@ -25,7 +25,8 @@ extension FaceNAS {
             }
             let files = try EmbeddingFiles.write(e, names: e.indices.map { list.paths[$0] }, to: out)
             for s in e.skipped { FileHandle.standardError.write(Data("skipped \(s.reason)\n".utf8)) }
-            print("embedded \(e.count) of \(list.count) images (\(e.skipped.count) unreadable, listed above), d = \(e.dimension)")
+            let unreadable = e.skipped.isEmpty ? "" : " (\(e.skipped.count) unreadable, listed above)"
+            print("embedded \(e.count) of \(list.count) images\(unreadable), d = \(e.dimension)")
             print("wrote \(files.embeddings), \(files.names) and \(files.norms)")
         }
     }
