@@ -51,14 +51,18 @@ public struct FaceModel {
 
     /// `model` names what takes the inputs ("the model best.safetensors", "the architecture").
     static func checkImageSize(of source: any FaceImageSource, expected: Int, what: String, model: String) throws {
+        guard let first = firstImageSize(of: source), first.width != expected || first.height != expected else { return }
+        throw FaceModelError(message: "\(source.location(of: first.index)): \(what) images are \(first.width)×\(first.height) but \(model) takes \(expected)×\(expected) inputs")
+    }
+
+    /// The size of the first of `source`'s first eight images whose header can be read (no decoding).
+    public static func firstImageSize(of source: any FaceImageSource) -> (index: Int, width: Int, height: Int)? {
         for index in 0..<min(source.count, 8) {
-            guard let (_, bytes) = try? source.encodedImage(at: index),
-                  let (w, h) = EncodedImageFormat.dimensions(of: bytes) else { continue }
-            guard w == expected && h == expected else {
-                throw FaceModelError(message: "\(source.location(of: index)): \(what) images are \(w)×\(h) but \(model) takes \(expected)×\(expected) inputs")
+            if let (_, bytes) = try? source.encodedImage(at: index), let (w, h) = EncodedImageFormat.dimensions(of: bytes) {
+                return (index, w, h)
             }
-            return
         }
+        return nil
     }
 }
 

@@ -15,7 +15,7 @@ struct FaceTraining {
         let c = command
         let (source, description, defaultValidation) = try Self.openData(c.data)
         let arch = try c.architecture.architecture(defaultInChannels: 3, defaultClasses: 512,
-                                                   defaultInputSize: Self.imageSide(source) ?? 112)
+                                                   defaultInputSize: FaceModel.firstImageSize(of: source)?.width ?? 112)
         guard arch.space == "ir" else {
             throw ValidationError("--task face trains the IR face space; add --space ir (or --arch with an ir architecture)")
         }
@@ -83,13 +83,6 @@ struct FaceTraining {
         default:
             throw ValidationError("--data \(argument): face training reads recordio:DIR, folders:DIR or synth:DIR")
         }
-    }
-
-    static func imageSide(_ source: any FaceImageSource) -> Int? {
-        for i in 0..<min(source.count, 8) {
-            if let (_, b) = try? source.encodedImage(at: i), let (w, _) = EncodedImageFormat.dimensions(of: b) { return w }
-        }
-        return nil
     }
 
     static func augmentation(_ name: String) throws -> FaceAugmentationConfig? {

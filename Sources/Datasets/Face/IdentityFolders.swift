@@ -61,7 +61,7 @@ public struct IdentityFolders: Sendable {
         Data(try DataFile.readRaw(DataFile.join(root, images[index].path)))
     }
 
-    static func visibleEntries(_ dir: String) throws -> [String] {
+    private static func visibleEntries(_ dir: String) throws -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }
         } catch {

@@ -20,20 +20,8 @@ public struct ImageFileList: FaceImageSource {
     /// A folder (searched recursively) or a list file.
     public init(argument path: String) throws {
         if DataFile.isDirectory(path) {
-            var found: [String] = []
-            var pending = [""]
-            while let dir = pending.popLast() {
-                let full = dir.isEmpty ? path : DataFile.join(path, dir)
-                for entry in try IdentityFolders.visibleEntries(full) {
-                    let rel = dir.isEmpty ? entry : dir + "/" + entry
-                    if DataFile.isDirectory(DataFile.join(path, rel)) {
-                        pending.append(rel)
-                    } else if IdentityFolders.imageExtensions.contains((entry as NSString).pathExtension.lowercased()) {
-                        found.append(rel)
-                    }
-                }
-            }
-            self.init(name: path, base: path, paths: found.sorted(by: byteOrder))
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            self.init(name: path, base: path, paths: try Self.imageFiles(under: path).map { String($0.dropFirst(prefix.count)) })
         } else if DataFile.isFile(path) {
             let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -57,4 +45,26 @@ public struct ImageFileList: FaceImageSource {
     }
 
     public func location(of index: Int) -> String { fullPath(index) }
+
+    /// Every `.jpg`/`.jpeg`/`.png` below `folder` (hidden entries skipped), as full paths in
+    /// byte-wise order.
+    static func imageFiles(under folder: String) throws -> [String] {
+        var out: [String] = []
+        var pending = [folder]
+        while let dir = pending.popLast() {
+            let entries: [String]
+            do { entries = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
+                throw DatasetError.io(file: dir, reason: "cannot list folder (\(error.localizedDescription))")
+            }
+            for e in entries where !e.hasPrefix(".") {
+                let p = DataFile.join(dir, e)
+                if DataFile.isDirectory(p) {
+                    pending.append(p)
+                } else if IdentityFolders.imageExtensions.contains((e as NSString).pathExtension.lowercased()) {
+                    out.append(p)
+                }
+            }
+        }
+        return out.sorted(by: byteOrder)
+    }
 }

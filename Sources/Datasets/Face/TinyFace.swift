@@ -81,7 +81,7 @@ public struct TinyFace: Sendable {
         galleryMatch = try listed("gallery_match_img_ID_pairs.mat", names: "gallery_set", ids: "gallery_ids", folder: "Gallery_Match")
         let distractorFolder = DataFile.join(imageRoot, "Gallery_Distractor")
         guard DataFile.isDirectory(distractorFolder) else { throw DatasetError.folderMissing(spec: distractorFolder) }
-        distractors = try Self.imageFiles(under: distractorFolder).map { TinyFaceImage(path: $0, label: Self.distractorLabel) }
+        distractors = try ImageFileList.imageFiles(under: distractorFolder).map { TinyFaceImage(path: $0, label: Self.distractorLabel) }
         self.problems = problems
     }
 
@@ -92,25 +92,5 @@ public struct TinyFace: Sendable {
             throw DatasetError.invalid(file: source, offset: nil, message: "file name '\(name)' does not start with '<personID>_'")
         }
         return label
-    }
-
-    private static func imageFiles(under folder: String) throws -> [String] {
-        var out: [String] = []
-        var pending = [folder]
-        while let dir = pending.popLast() {
-            let entries: [String]
-            do { entries = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
-                throw DatasetError.io(file: dir, reason: "cannot list folder (\(error.localizedDescription))")
-            }
-            for e in entries where !e.hasPrefix(".") {
-                let p = DataFile.join(dir, e)
-                if DataFile.isDirectory(p) {
-                    pending.append(p)
-                } else if IdentityFolders.imageExtensions.contains((e as NSString).pathExtension.lowercased()) {
-                    out.append(p)
-                }
-            }
-        }
-        return out.sorted(by: byteOrder)
     }
 }
