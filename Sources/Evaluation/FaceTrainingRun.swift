@@ -97,7 +97,9 @@ public final class FaceTrainingRun {
     private let trainable: [Parameter]
     private let everything: Sequential
 
-    public init(_ options: Options, source: any FaceImageSource) throws {
+    /// `validationSets`, when given, replace the files of `options.validation` (a search reads its
+    /// ranking sets once for all candidates).
+    public init(_ options: Options, source: any FaceImageSource, validationSets given: [FaceValidationSet]? = nil) throws {
         let a = options.architecture
         guard source.classes >= 2 else {
             throw FaceModelError(message: "\(source.name): \(source.classes) identities; face training needs at least 2")
@@ -115,7 +117,7 @@ public final class FaceTrainingRun {
         trainable = everything.allParameters
         optimizer = SGD(parameters: trainable, momentum: Float(options.config.momentum),
                         weightDecay: Float(options.config.weightDecay), nesterov: options.config.nesterov)
-        validationSets = try options.validation.map { try FaceValidationSet(path: $0, pairs: options.validationPairs) }
+        validationSets = try given ?? options.validation.map { try FaceValidationSet(path: $0, pairs: options.validationPairs) }
         for v in validationSets {
             try FaceModel.checkImageSize(of: v.images, expected: a.inputSize, what: "validation", model: "the architecture (--input-size, or input_size in --arch)")
         }

@@ -14,6 +14,12 @@ public struct FaceValidationSet: Sendable {
     /// Pairs in the file before the cut.
     public let pairsInFile: Int
 
+    /// A set built in memory (e.g. pairs of held-out identities); image 2i and 2i+1 form pair i.
+    public init(name: String, path: String, images: InMemoryFaceImages, isSame: [Bool]) {
+        precondition(images.count == 2 * isSame.count, "\(name): \(images.count) images for \(isSame.count) pairs")
+        self.name = name; self.path = path; self.images = images; self.isSame = isSame; pairsInFile = isSame.count
+    }
+
     public init(path: String, pairs limit: Int? = nil) throws {
         let bin = try VerificationBin(path: path)
         let total = bin.pairCount

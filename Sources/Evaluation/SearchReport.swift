@@ -89,8 +89,12 @@ public struct SearchReport: Encodable {
         s += String(format: "Compute time: %.1f s", computeSeconds)
         s += " (" + SearchPhase.allCases.compactMap { p in phaseSeconds[p.rawValue].map { String(format: "%@ %.1f s", p.rawValue, $0) } }.joined(separator: ", ") + ")\n\n"
         let c = configuration
-        s += "Settings: space \(c.space), data \(c.data ?? "-"), scores \(c.scores ?? "-"), rank on \(c.rankOn.rawValue)"
-        s += c.rankOn == .heldout ? String(format: " (%.0f%% of train)", 100 * c.heldoutFraction) : ""
+        s += "Ranking: \(c.rankingDescription).\n\n"
+        s += "Settings: space \(c.space), data \(c.data ?? "-"), scores \(c.scores ?? "-")"
+        if let f = c.face {
+            s += ", loss \(f.loss), embedding \(f.embeddingSize), stage rule \(f.stageRule), subset identities "
+            s += "\(f.subsetIdentities.map(String.init) ?? "all"), subset images \(f.subsetImages.map(String.init) ?? "all")"
+        }
         s += ", subset \(c.subset.map(String.init) ?? "all"), seed \(c.seed), max width \(c.rules.maxWidth), min depth \(c.rules.minDepth), "
         s += "start epochs \(c.rules.budget.startEpochs), micro epochs \(c.rules.budget.microEpochs).\n\n"
         s += "Accuracies are percent on the ranking split, best epoch.\n\n"
@@ -132,6 +136,7 @@ public struct SearchReport: Encodable {
         h += "<p><code>\(esc(finalLine))</code></p>\n"
         h += String(format: "<p>Candidates: %d (authors' count for a finished search: %d). Compute time: %.1f s.</p>\n",
                     candidates, expectedCandidates, computeSeconds)
+        h += "<p>Ranking: \(esc(configuration.rankingDescription)).</p>\n"
         h += plot().render() + "\n<h2>Candidates</h2>\n<p>Accuracies in percent on the ranking split, best epoch.</p>\n"
         h += "<table><tr><th>#</th><th>phase</th><th>depth</th><th>width</th><th>std</th><th>5×5</th><th>epochs</th><th>params</th><th>train acc</th><th>acc</th><th>decision</th><th>s</th></tr>\n"
         for r in rows {

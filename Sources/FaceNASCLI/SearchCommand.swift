@@ -15,40 +15,45 @@ extension FaceNAS {
             The last line printed is machine-readable: final: depth=D width=W macro-width=WM std=... k5=... candidates=N
             """)
 
-        @Option(help: "Training data as KIND:PATH (not needed with --scores).") var data: String?
-        @Option(help: "Search space: plain.") var space: String = "plain"
+        @Option(help: "Training data as KIND:PATH (not needed with --scores); ir: recordio:DIR, folders:DIR or synth:DIR.") var data: String?
+        @Option(help: "Search space: plain (classification) or ir (face backbones).") var space: String = "plain"
         @Option(name: .customLong("in-channels"), help: "Input channels (default: from the data).") var inChannels: Int?
         @Option(help: "Classes (default: from the data).") var classes: Int?
-        @Option(name: .customLong("input-size"), help: "Square input side for MACs (default: the data's test size, else 28 for 1 channel, 32 otherwise).")
+        @Option(name: .customLong("input-size"), help: "Square input side (default: the data's image size, else 28 for 1 channel, 32 otherwise).")
         var inputSize: Int?
         @Option(help: "Output folder: search.jsonl, best-arch.json, macro-arch.json, report.md/json/html, search.svg.") var out: String
 
         @Option(name: .customLong("max-width"), help: "Width of the depth search, where pruning starts.") var maxWidth: Int = 64
         @Option(name: .customLong("min-width"), help: "Narrowest width tried.") var minWidth: Int = 16
-        @Option(name: .customLong("width-step"), help: "Channels removed per width candidate.") var widthStep: Int = 2
-        @Option(name: .customLong("min-depth"), help: "Depth of the first candidate.") var minDepth: Int = 10
+        @Option(name: .customLong("width-step"), help: "Channels removed per width candidate (default: plain 2, ir 8).") var widthStep: Int?
+        @Option(name: .customLong("min-depth"), help: "Depth of the first candidate (default: plain 10 layers, ir 4 blocks).") var minDepth: Int?
         @Option(name: .customLong("max-depth"), help: "Deepest candidate.") var maxDepth: Int = 100
-        @Option(name: .customLong("epochs-start"), help: "Epochs of the first candidate.") var epochsStart: Int = 10
+        @Option(name: .customLong("epochs-start"), help: "Epochs of the first candidate (default: plain 10, ir 2).") var epochsStart: Int?
         @Option(name: .customLong("deeper-epochs"), help: "Epochs added per deeper candidate.") var deeperEpochs: Int = 1
         @Option(name: .customLong("narrower-epochs"), help: "Epochs added per narrower candidate.") var narrowerEpochs: Int = 2
-        @Option(name: .customLong("micro-epochs"), help: "Epochs of every micro candidate.") var microEpochs: Int = 2
+        @Option(name: .customLong("micro-epochs"), help: "Epochs of every micro candidate (default: plain 2, ir 1).") var microEpochs: Int?
         @Option(name: .customLong("accept-margin"), help: "Depth: percentage points over the best to accept.") var acceptMargin: Float = 0.10
         @Option(name: .customLong("neutral-tolerance"), help: "Depth: percentage points under the best still neutral.") var neutralTolerance: Float = 0.05
         @Option(name: .customLong("depth-failures"), help: "Depth: failures tolerated since the last acceptance (the next stops).")
         var depthFailures: Int = 2
         @Option(name: .customLong("width-failures"), help: "Width: failures tolerated since the last acceptance (the next stops).")
         var widthFailures: Int = 2
-        @Option(name: .customLong("param-slack"), help: "Micro: parameters allowed over the pass's baseline.") var paramSlack: Int = 10_000
+        @Option(name: .customLong("param-slack"), help: "Micro: parameters allowed over the pass's baseline (plain).") var paramSlack: Int = 10_000
+        @Option(name: .customLong("param-slack-fraction"), help: "Micro: parameters allowed over the pass's baseline as a fraction of it (default: ir 0.01).")
+        var paramSlackFraction: Double?
         @Option(name: .customLong("train-accuracy-stop"), help: "Depth growth stops once best train accuracy (percent) exceeds this.")
         var trainAccuracyStop: Float = 99.5
 
-        @Option(help: "Train each candidate on a seeded, class-balanced subset of N training images.") var subset: Int?
-        @Option(name: .customLong("rank-on"), help: "Ranking split: heldout (part of the training set) or test (the authors).")
-        var rankOn: String = "heldout"
-        @Option(name: .customLong("heldout-fraction"), help: "Fraction of the training set held out for ranking.") var heldoutFraction: Double = 0.1
+        @Option(help: "Train each candidate on a seeded, class-balanced subset of N training images (plain).") var subset: Int?
+        @Option(name: .customLong("rank-on"), help: """
+            Ranking: heldout (part of the training set; ir: identities held out of training) or test (plain, as the authors);             ir: a verification FILE.bin instead (repeatable).
+            """)
+        var rankOn: [String] = []
+        @Option(name: .customLong("heldout-fraction"), help: "Fraction of the training set (ir: of its identities) held out for ranking.")
+        var heldoutFraction: Double = 0.1
         @Option(help: "Seed for splits, initialisation, shuffling and augmentation.") var seed: UInt64 = 0
-        @Option(help: "Initial learning rate of every candidate.") var lr: Double = 0.025
-        @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize: Int = 64
+        @Option(help: "Initial learning rate of every candidate (default: plain 0.025, ir 0.1).") var lr: Double?
+        @Option(name: .customLong("batch-size"), help: "Batch size (default: plain 64, ir 128).") var batchSize: Int?
         @Flag(name: .customLong("authors-schedule"), help: "Step the cosine schedule at epoch start as the authors' code did (last epoch at lr 0).")
         var authorsSchedule = false
         @Option(name: .customLong("max-hours"), help: "Stop cleanly after this many hours (best-so-far written; rerun to continue).")
@@ -57,14 +62,26 @@ extension FaceNAS {
         @Option(help: "Take each candidate's score from this recorded-scores JSONL (or an earlier journal) instead of training.")
         var scores: String?
 
+        @OptionGroup(title: "Face search (--space ir)") var face: FaceSearchOptions
+
+        var isFace: Bool { space == "ir" }
+
         func validate() throws {
-            guard space == "plain" else { throw ValidationError("--space \(space): only 'plain' is available in this version") }
-            guard RankingSplit(rawValue: rankOn) != nil else { throw ValidationError("--rank-on must be heldout or test, got \(rankOn)") }
-            guard data != nil || scores != nil else { throw ValidationError("give --data KIND:PATH to train candidates, or --scores FILE") }
-            if data == nil { guard inChannels != nil, classes != nil else { throw ValidationError("without --data, give --in-channels and --classes") } }
+            guard space == "plain" || space == "ir" else { throw ValidationError("--space \(space): expected plain or ir") }
+            if isFace {
+                guard data != nil else { throw ValidationError("--space ir needs --data recordio:DIR, folders:DIR or synth:DIR") }
+                guard scores == nil else { throw ValidationError("--scores replays classification searches; a face search trains its candidates") }
+            } else {
+                guard rankOn.count <= 1, RankingSplit(rawValue: rankOn.first ?? "heldout").map({ $0 != .sets }) ?? false else {
+                    throw ValidationError("--rank-on must be heldout or test for --space plain, got \(rankOn.joined(separator: " "))")
+                }
+                guard data != nil || scores != nil else { throw ValidationError("give --data KIND:PATH to train candidates, or --scores FILE") }
+                if data == nil { guard inChannels != nil, classes != nil else { throw ValidationError("without --data, give --in-channels and --classes") } }
+            }
         }
 
         func run() throws {
+            if isFace { try FaceSearch(command: self).run(); return }
             var spec: DataSpec?, sets: (ClassificationDataset, ClassificationDataset)?
             if let data, scores == nil {
                 spec = try DataSpec(parsing: data)
@@ -75,23 +92,34 @@ extension FaceNAS {
                 throw ValidationError("--in-channels \(channels) --classes \(nClasses) do not match \(data!) (\(train.channels) channels, \(train.classes) classes)")
             }
             let size = inputSize ?? sets?.1.height ?? (channels == 1 ? 28 : 32)
-            let rules = SearchRules(minDepth: minDepth, maxDepth: maxDepth, maxWidth: maxWidth, minWidth: minWidth, widthStep: widthStep,
-                                    acceptMargin: acceptMargin, neutralTolerance: neutralTolerance, depthFailures: depthFailures,
-                                    widthFailures: widthFailures, trainAccuracyStop: trainAccuracyStop,
-                                    parameterSlack: paramSlack,
-                                    budget: DynamicBudget(startEpochs: epochsStart, deeperIncrement: deeperEpochs,
-                                                          narrowerIncrement: narrowerEpochs, microEpochs: microEpochs))
-            let config = SearchConfiguration(space: space, inChannels: channels, classes: nClasses, inputSize: size, rules: rules,
-                                             seed: seed, subset: subset, rankOn: RankingSplit(rawValue: rankOn)!,
-                                             heldoutFraction: heldoutFraction, data: spec?.description ?? data, scores: scores,
-                                             learningRate: lr, batchSize: batchSize, authorsSchedule: authorsSchedule)
+            let rank = RankingSplit(rawValue: rankOn.first ?? "heldout")!
+            let config = SearchConfiguration(space: space, inChannels: channels, classes: nClasses, inputSize: size,
+                                             rules: rules(minDepth: 10, widthStep: 2, startEpochs: 10, microEpochs: 2, slackFraction: nil),
+                                             seed: seed, subset: subset, rankOn: rank, heldoutFraction: heldoutFraction,
+                                             data: spec?.description ?? data, scores: scores, learningRate: lr ?? 0.025,
+                                             batchSize: batchSize ?? 64, authorsSchedule: authorsSchedule)
             let space = PlainSpace(inChannels: channels, classes: nClasses, inputSize: size)
             var trainer: CandidateTrainer?
             if let spec, let (train, test) = sets {
                 trainer = try CandidateTrainer(data: spec, train: train, test: test, configuration: config)
                 print("data: \(spec)  train \(subset.map { min($0, trainer!.pool.count) } ?? trainer!.pool.count) of \(trainer!.pool.count)"
-                      + "  ranking: \(rankOn) \(trainer!.ranking.count) images")
+                      + "  ranking: \(rank.rawValue) \(trainer!.ranking.count) images")
             }
+            try execute(config, space: space, trainer: trainer)
+        }
+
+        /// The rules from the flags, with the space's defaults where a flag is not given.
+        func rules(minDepth d: Int, widthStep step: Int, startEpochs e: Int, microEpochs m: Int, slackFraction f: Double?) -> SearchRules {
+            SearchRules(minDepth: minDepth ?? d, maxDepth: maxDepth, maxWidth: maxWidth, minWidth: minWidth, widthStep: widthStep ?? step,
+                        acceptMargin: acceptMargin, neutralTolerance: neutralTolerance, depthFailures: depthFailures,
+                        widthFailures: widthFailures, trainAccuracyStop: trainAccuracyStop, parameterSlack: paramSlack,
+                        parameterSlackFraction: paramSlackFraction ?? f,
+                        budget: DynamicBudget(startEpochs: epochsStart ?? e, deeperIncrement: deeperEpochs,
+                                              narrowerIncrement: narrowerEpochs, microEpochs: microEpochs ?? m))
+        }
+
+        /// Runs the search with progress, writes the report and prints the final line.
+        func execute(_ config: SearchConfiguration, space: any SearchSpace, trainer: (any CandidateScorer)?) throws {
             let search = try SearchRun(configuration: config, space: space, directory: out, trainer: trainer)
             search.maxSeconds = maxHours.map { $0 * 3600 }
             search.maxCandidates = maxCandidates

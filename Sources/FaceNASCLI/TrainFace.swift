@@ -62,12 +62,19 @@ struct FaceTraining {
 
     func margin() throws -> MarginKind {
         let c = command
-        switch c.loss {
-        case "adaface": return .adaFace(margin: c.margin ?? 0.4, h: c.h, tAlpha: c.tAlpha)
-        case "arcface": return .arcFace(margin: c.margin ?? 0.5, easyMargin: c.easyMargin)
-        case "cosface": return .cosFace(margin: c.margin ?? 0.4)
-        case "combined": return .combined(m1: c.m1, m2: c.m2, m3: c.m3)
-        default: throw ValidationError("--loss \(c.loss): expected adaface, arcface, cosface or combined")
+        return try Self.marginKind(loss: c.loss, margin: c.margin, h: c.h, tAlpha: c.tAlpha, easyMargin: c.easyMargin,
+                                   m1: c.m1, m2: c.m2, m3: c.m3)
+    }
+
+    /// The margin head named by `--loss`, with each loss's usual margin unless `margin` is given.
+    static func marginKind(loss: String, margin: Float?, h: Float = 0.333, tAlpha: Float = 0.01, easyMargin: Bool = false,
+                           m1: Float = 1, m2: Float = 0.3, m3: Float = 0.2) throws -> MarginKind {
+        switch loss {
+        case "adaface": return .adaFace(margin: margin ?? 0.4, h: h, tAlpha: tAlpha)
+        case "arcface": return .arcFace(margin: margin ?? 0.5, easyMargin: easyMargin)
+        case "cosface": return .cosFace(margin: margin ?? 0.4)
+        case "combined": return .combined(m1: m1, m2: m2, m3: m3)
+        default: throw ValidationError("--loss \(loss): expected adaface, arcface, cosface or combined")
         }
     }
 

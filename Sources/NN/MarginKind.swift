@@ -97,7 +97,7 @@ private func angleSlope(_ c: Double, _ parts: (Double) -> (Double, Double)) -> D
 
 extension MarginKind {
     /// "arcface m=0.5", "cosface m=0.4", "combined m1=0.9 m2=0.4 m3=0.15", "adaface m=0.4 h=0.333 t=0.01".
-    var label: String {
+    public var label: String {
         switch self {
         case let .arcFace(m, easy): return (easy ? "arcface-easy" : "arcface") + " m=\(compact(m))"
         case let .cosFace(m): return "cosface m=\(compact(m))"

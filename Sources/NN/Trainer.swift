@@ -51,6 +51,11 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var seconds: Double
     public var images: Int
 
+    public init(epoch: Int, lr: Double, trainLoss: Double, trainAccuracy: Double, testAccuracy: Double?, seconds: Double, images: Int) {
+        self.epoch = epoch; self.lr = lr; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy; self.seconds = seconds; self.images = images
+    }
+
     enum CodingKeys: String, CodingKey {
         case epoch, lr, seconds, images
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testAccuracy = "test_accuracy"

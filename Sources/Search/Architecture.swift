@@ -96,8 +96,10 @@ public struct Architecture: Equatable, Sendable {
         for (i, k) in kernels.enumerated() where ![3, 5].contains(k) {
             throw bad("conv \(i): kernel \(k) (expected 3 or 5 in the ir space)")
         }
-        guard inputSize >= 16, inputSize % 16 == 0 else {
-            throw bad("ir input size \(inputSize): must be a multiple of 16 (four stride-2 stages), at least 16")
+        // Each stride-2 stage maps side n to ⌈n/2⌉ (3×3/5×5 with padding and the 1×1 shortcut agree), so
+        // any side works; below 16 the last stage would see a 1×1 map.
+        guard inputSize >= 16 else {
+            throw bad("ir input size \(inputSize): must be at least 16 (four stride-2 stages)")
         }
         guard embeddingSize >= 1 else { throw bad("embedding size must be positive, got \(embeddingSize)") }
         guard dropout >= 0, dropout < 1 else { throw bad("dropout \(dropout): expected a probability in [0, 1)") }

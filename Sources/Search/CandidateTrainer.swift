@@ -7,18 +7,16 @@ import Tensor
 /// budget, measuring accuracy on the ranking split after every epoch; the score is the best epoch's
 /// (paper-algorithm §3). Training images: the training set minus the held-out ranking part (when
 /// ranking on held-out data), then `subset` of them, both seeded and class-balanced.
-public final class CandidateTrainer {
+public final class CandidateTrainer: CandidateScorer {
     public let data: DataSpec
     public let configuration: SearchConfiguration
     /// Images candidates train on (before `subset`), and the images that rank them.
     public let pool: ClassificationDataset
     public let ranking: ClassificationDataset
 
-    /// Training of a candidate begins, after `resumedEpochs` epochs found in its checkpoint.
     public var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)?
     public var onStep: ((Candidate, StepReport) -> Void)?
     public var onEpoch: ((Candidate, EpochRecord) -> Void)?
-    /// Asked after every epoch; true ends the candidate there (its checkpoint stays for a resume).
     public var shouldStop: (() -> String?)?
 
     public init(data: DataSpec, train: ClassificationDataset, test: ClassificationDataset, configuration: SearchConfiguration) throws {
@@ -27,6 +25,8 @@ public final class CandidateTrainer {
         switch configuration.rankOn {
         case .test:
             pool = train; ranking = test
+        case .sets:
+            throw SearchFileError("--rank-on FILE.bin ranks face searches; a classification search ranks on heldout or test")
         case .heldout:
             let f = configuration.heldoutFraction
             guard f > 0, f < 1 else { throw SearchFileError("--heldout-fraction \(f) must lie strictly between 0 and 1") }
@@ -42,8 +42,6 @@ public final class CandidateTrainer {
         if let s = configuration.subset, s < 1 { throw SearchFileError("--subset must be at least 1") }
     }
 
-    /// Trains `candidate` in `directory` (resuming a checkpoint left there by an interrupted run)
-    /// and returns its journal record without a decision.
     public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
         let start = Date()
         let config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,

@@ -68,7 +68,7 @@ public enum IRTemplate {
         }
     }
 
-    /// Features entering the embedding layer: 8W · (S/16)².
+    /// Features entering the embedding layer: 8W · s², s the last stage's side (⌈S/16⌉).
     public static func flattenedFeatures(_ a: Architecture) -> Int {
         let side = blocks(a).last?.outputSize ?? a.inputSize
         return 8 * a.width * side * side

@@ -216,12 +216,13 @@ public final class MacroMicroSearch {
     }
 
     /// The widest width ≤ `start` whose network, with the current ops and kernels, has at most
-    /// `budget + parameterSlack` parameters (lowered one channel at a time).
+    /// `budget` + the rules' slack parameters (lowered one channel at a time).
     private func matchedWidth(from start: Int, budget: Int) throws -> Int {
         var w = start
-        while space.parameterCount(space.architecture(depth: depth, width: w, ops: ops, kernels: kernels)) > budget + rules.parameterSlack {
+        let slack = rules.slack(baseline: budget)
+        while space.parameterCount(space.architecture(depth: depth, width: w, ops: ops, kernels: kernels)) > budget + slack {
             w -= 1
-            if w < 1 { throw SearchStopped(reason: "no width keeps the micro candidate within \(rules.parameterSlack) parameters of its baseline") }
+            if w < 1 { throw SearchStopped(reason: "no width keeps the micro candidate within \(slack) parameters of its baseline") }
         }
         return w
     }

@@ -6,6 +6,8 @@ public enum RankingSplit: String, Codable, Sendable {
     case heldout
     /// The test set, as the authors ranked (paper-algorithm §8).
     case test
+    /// Face search: the verification sets named in `FaceSearchSettings.rankingSets`.
+    case sets
 }
 
 /// Everything that decides a search's candidates and scores. A journal records it on its first
@@ -29,6 +31,8 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
     public var learningRate: Double
     public var batchSize: Int
     public var authorsSchedule: Bool
+    /// The face (IR) search's own settings; nil for the classification search.
+    public var face: FaceSearchSettings?
 
     public init(space: String, inChannels: Int, classes: Int, inputSize: Int, rules: SearchRules, seed: UInt64 = 0,
                 subset: Int? = nil, rankOn: RankingSplit = .heldout, heldoutFraction: Double = 0.1, data: String? = nil,
@@ -40,7 +44,7 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case space, classes, rules, seed, subset, data, scores
+        case space, classes, rules, seed, subset, data, scores, face
         case inChannels = "in_channels", inputSize = "input_size", rankOn = "rank_on", heldoutFraction = "heldout_fraction"
         case learningRate = "lr", batchSize = "batch_size", authorsSchedule = "authors_schedule"
     }
@@ -54,7 +58,10 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
         "rules.min_width": "--min-width", "rules.width_step": "--width-step", "rules.accept_margin": "--accept-margin",
         "rules.neutral_tolerance": "--neutral-tolerance", "rules.depth_failures": "--depth-failures",
         "rules.width_failures": "--width-failures", "rules.train_accuracy_stop": "--train-accuracy-stop",
-        "rules.parameter_slack": "--param-slack", "rules.budget.start_epochs": "--epochs-start",
+        "rules.parameter_slack": "--param-slack", "rules.parameter_slack_fraction": "--param-slack-fraction",
+        "face.embedding_size": "--embedding-size", "face.stage_rule": "--stage-rule", "face.loss": "--loss",
+        "face.subset_identities": "--subset-identities", "face.subset_images": "--subset-images",
+        "face.ranking_pairs": "--ranking-pairs", "face.ranking_sets": "--rank-on", "face.identities": "--data", "rules.budget.start_epochs": "--epochs-start",
         "rules.budget.micro_epochs": "--micro-epochs", "rules.budget.deeper_increment": "--deeper-epochs",
         "rules.budget.narrower_increment": "--narrower-epochs",
     ]
@@ -80,5 +87,22 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
         }
         walk(o, "")
         return out
+    }
+}
+
+extension SearchConfiguration {
+    /// What ranks the candidates, in words, for reports.
+    public var rankingDescription: String {
+        let share = String(format: "%.0f%%", 100 * heldoutFraction)
+        switch rankOn {
+        case .test:
+            return "the test set (as the authors ranked)"
+        case .heldout:
+            guard let face else { return "\(share) of the training set, held out from training" }
+            return "10-fold verification accuracy on \(face.rankingPairs) pairs of the \(share) of training identities held out from training (never seen by a candidate)"
+        case .sets:
+            let names = (face?.rankingSets ?? []).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            return "10-fold verification accuracy on \(names): the benchmark sets themselves, as the article appears to have done, so their scores for the found model are not an unbiased estimate"
+        }
     }
 }

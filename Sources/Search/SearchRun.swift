@@ -30,7 +30,7 @@ public final class SearchRun {
     /// All decided candidates of the search, in order (replayed ones included).
     public private(set) var records: [SearchRecord] = []
 
-    private let trainer: CandidateTrainer?
+    private let trainer: (any CandidateScorer)?
     private var scores: RecordedScores?
     private let started = Date()
 
@@ -39,7 +39,7 @@ public final class SearchRun {
     public static let macroArchName = "macro-arch.json"
 
     /// `trainer` scores candidates unless `configuration.scores` names a recorded-scores file.
-    public init(configuration: SearchConfiguration, space: any SearchSpace, directory: String, trainer: CandidateTrainer?) throws {
+    public init(configuration: SearchConfiguration, space: any SearchSpace, directory: String, trainer: (any CandidateScorer)?) throws {
         if let p = configuration.rules.problem() { throw SearchFileError(p) }
         self.configuration = configuration; self.space = space; self.directory = directory; self.trainer = trainer
         if let s = configuration.scores { scores = try RecordedScores(path: s) }

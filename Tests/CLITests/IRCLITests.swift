@@ -49,7 +49,7 @@ import Testing
         let cases: [([String], String)] = [
             (["--stages", "2,2,2"], "--stages 2,2,2: expected 4 block counts a,b,c,d"),
             (["--stages", "2,2,2,2", "--depth", "9"], "--stages 2,2,2,2 sums to 8 but --depth is 9"),
-            (["--input-size", "100"], "ir input size 100: must be a multiple of 16"),
+            (["--input-size", "8"], "ir input size 8: must be at least 16"),
             (["--std-layers", "16"], "--std-layers: \"16\" is not a layer index in 0..<16"),
             (["--classes", "10"], "--classes does not apply to --space ir"),
             (["--depth", "3"], "at least 4 blocks"),

@@ -170,3 +170,33 @@ struct ScriptedSearch {
         #expect(out.architecture.depth == 11 && out.architecture.width == 60 && out.macroArchitecture.width == 60)
     }
 }
+
+/// The IR space's relative parameter slack: every micro candidate is the widest network within 1%
+/// of its pass's baseline, a bound that an absolute 10,000 could not express for nets of millions.
+@Suite struct RelativeSlackTests {
+    @Test func microCandidatesAreTheWidestWithinOnePercentOfTheirBaseline() throws {
+        let space = IRSpace(inChannels: 3, inputSize: 112, embeddingSize: 512)
+        var rules = SearchRules(minDepth: 4, maxDepth: 4, maxWidth: 64, minWidth: 64, widthStep: 8, parameterSlackFraction: 0.01)
+        rules.budget = DynamicBudget(startEpochs: 1, microEpochs: 1)
+        #expect(rules.slack(baseline: 24_000_000) == 240_000)
+        var micro: [Candidate] = []
+        // Every micro change is accepted, so each candidate starts from the previous one's width.
+        var step = 0
+        _ = try MacroMicroSearch(space: space, rules: rules).run(oracle: { c in
+            step += 1
+            if c.phase == .microOp || c.phase == .microKernel { micro.append(c) }
+            return CandidateScore(trainAccuracy: 50, accuracy: Float(step))
+        })
+        #expect(micro.count == 16)
+        let base = space.parameterCount(space.macroArchitecture(depth: 4, width: 64))
+        for c in micro.filter({ $0.phase == .microOp }) {
+            let a = c.architecture
+            #expect(space.parameterCount(a) <= base + base / 100)
+            let wider = space.architecture(depth: 4, width: a.width + 1, ops: a.ops, kernels: a.kernels)
+            #expect(a.width == 64 || space.parameterCount(wider) > base + base / 100)
+        }
+        // Standard convs cost more than separable ones, so the op pass must narrow the network.
+        #expect(micro.last!.architecture.width < 64)
+        #expect(SearchRules(parameterSlackFraction: 1.5).problem() == "--param-slack-fraction must lie in [0, 1)")
+    }
+}

@@ -13,6 +13,13 @@ public protocol FaceImageSource: Sendable {
     func encodedImage(at index: Int) throws -> (label: Int, bytes: Data)
     /// Where image `index` lives, for messages about its content ("train.rec: record 17 at byte 4096").
     func location(of index: Int) -> String
+    /// The identity of every image, in index order, read without decoding any image where the
+    /// format allows (the default reads every record).
+    func identityLabels() throws -> [Int]
+}
+
+extension FaceImageSource {
+    public func identityLabels() throws -> [Int] { try (0..<count).map { try encodedImage(at: $0).label } }
 }
 
 /// Encoded images held in memory.
@@ -31,6 +38,7 @@ public struct InMemoryFaceImages: FaceImageSource {
     public var count: Int { images.count }
     public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) { (labels[index], images[index]) }
     public func location(of index: Int) -> String { "\(name): image \(index)" }
+    public func identityLabels() throws -> [Int] { labels }
 }
 
 extension RecordIOReader: FaceImageSource {
@@ -45,6 +53,20 @@ extension RecordIOReader: FaceImageSource {
         let key = keys[index]
         return "\(recordFile): record \(key)" + (offset(ofKey: key).map { " at byte \($0)" } ?? "")
     }
+    /// From the header's identity records (one read per identity, not per image) when the file has
+    /// them; identity i owns the image keys of its record's range, as insightface writes them.
+    public func identityLabels() throws -> [Int] {
+        let ranges = try identityRanges()
+        guard !ranges.isEmpty else { return try (0..<count).map { try record(at: $0).label } }
+        var labelOfKey: [Int: Int] = [:]
+        for (identity, range) in ranges.enumerated() { for key in range { labelOfKey[key] = identity } }
+        return try keys.map { key in
+            guard let l = labelOfKey[key] else {
+                throw DatasetError.invalid(file: recordFile, offset: offset(ofKey: key), message: "image record \(key) lies in no identity record's range")
+            }
+            return l
+        }
+    }
 }
 
 extension IdentityFolders: FaceImageSource {
@@ -52,4 +74,5 @@ extension IdentityFolders: FaceImageSource {
     public var classes: Int { classNames.count }
     public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) { (images[index].label, try imageBytes(at: index)) }
     public func location(of index: Int) -> String { DataFile.join(root, images[index].path) }
+    public func identityLabels() throws -> [Int] { images.map(\.label) }
 }

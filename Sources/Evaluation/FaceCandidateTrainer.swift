@@ -1,0 +1,85 @@
+import Datasets
+import Foundation
+import ImageIO
+import NN
+import Search
+
+/// Scores face-search candidates: trains each from scratch with the face recipe (the AdaFace
+/// schedule scaled to the candidate's epoch budget) on the split's training images, and ranks it by
+/// 10-fold verification accuracy on the split's held-out identities (or on `--rank-on` sets)
+/// after every epoch; the score is the best epoch's, in percent, as in the classification search.
+public final class FaceCandidateTrainer: CandidateScorer {
+    public let configuration: SearchConfiguration
+    public let dataDescription: String
+    public let split: FaceSearchSplit
+    public let margin: MarginKind
+    public let augmentation: FaceAugmentationConfig?
+    /// What ranks the candidates: the held-out pairs, or the `--rank-on` sets.
+    public let rankingSets: [FaceValidationSet]
+
+    public var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)?
+    public var onStep: ((Candidate, StepReport) -> Void)?
+    public var onEpoch: ((Candidate, EpochRecord) -> Void)?
+    public var shouldStop: (() -> String?)?
+
+    public init(source: any FaceImageSource, dataDescription: String, configuration: SearchConfiguration, margin: MarginKind,
+                augmentation: FaceAugmentationConfig? = .adaFace) throws {
+        guard let face = configuration.face else { throw SearchFileError("a face search needs its face settings") }
+        self.configuration = configuration; self.dataDescription = dataDescription
+        self.margin = margin; self.augmentation = augmentation
+        let labels = try source.identityLabels()
+        let heldOut: Double
+        switch configuration.rankOn {
+        case .heldout:
+            heldOut = configuration.heldoutFraction
+            guard heldOut > 0, heldOut < 1 else { throw SearchFileError("--heldout-fraction \(heldOut) must lie strictly between 0 and 1") }
+        case .sets:
+            heldOut = 0
+        case .test:
+            throw SearchFileError("--rank-on test: a face search ranks on held-out identities (the default) or on FILE.bin sets")
+        }
+        split = try FaceSearchSplit(source: source, labels: labels, heldOutFraction: heldOut, rankingPairs: face.rankingPairs,
+                                    subsetIdentities: face.subsetIdentities, subsetImages: face.subsetImages, seed: configuration.seed)
+        if let r = split.ranking {
+            rankingSets = [r]
+        } else {
+            rankingSets = try face.rankingSets.map { try FaceValidationSet(path: $0, pairs: face.rankingPairs) }
+        }
+        guard !rankingSets.isEmpty else { throw SearchFileError("a face search needs held-out identities or --rank-on FILE.bin to rank on") }
+    }
+
+    public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
+        let start = Date()
+        let config = TrainingConfig.face(epochs: candidate.epochs, lr: configuration.learningRate,
+                                         batchSize: configuration.batchSize, seed: configuration.seed)
+        var options = FaceTrainingRun.Options(dataDescription: dataDescription, architecture: candidate.architecture,
+                                              margin: margin, config: config)
+        options.augmentation = augmentation
+        options.outputDirectory = directory
+        options.resume = true
+        let run = try FaceTrainingRun(options, source: split.training, validationSets: rankingSets)
+        let before = run.state.history.reduce(0) { $0 + $1.seconds }
+        onStart?(candidate, run.state.epochsCompleted)
+        run.onStep = { [weak self] r in self?.onStep?(candidate, r) }
+        run.onEpoch = { [weak self] e in
+            self?.onEpoch?(candidate, EpochRecord(epoch: e.epoch, lr: e.lr, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy,
+                                                  testAccuracy: e.validationMean, seconds: e.seconds, images: e.images))
+        }
+        while run.state.epochsCompleted < candidate.epochs {
+            run.stopAfterEpochs = 1
+            try run.run()
+            if run.state.epochsCompleted < candidate.epochs, let reason = shouldStop?() { throw SearchStopped(reason: reason) }
+        }
+        let history = run.state.history
+        let acc = history.map { Float(100 * ($0.validationMean ?? 0)) }
+        let trainAcc = history.map { Float(100 * $0.trainAccuracy) }
+        let a = candidate.architecture
+        var r = SearchRecord(depth: a.depth, width: a.width, ops: a.ops.map(\.rawValue), kernels: a.kernels, epochs: candidate.epochs,
+                             trainAccuracy: trainAcc.max() ?? 0, accuracy: acc.max() ?? 0)
+        r.epochAccuracies = acc
+        r.epochTrainAccuracies = trainAcc
+        r.seconds = before + Date().timeIntervalSince(start)
+        r.source = "trained"
+        return r
+    }
+}
