@@ -13,7 +13,14 @@ nonisolated(unsafe) private var receivedSignal: Int32 = 0
 enum PipelineChild {
     /// Installs the forwarding handler for SIGINT and SIGTERM. A caught signal (unlike an ignored
     /// one) is reset to its default in the child at exec, so stages still die on Ctrl-C.
+    /// The signals are also unblocked: a blocked mask is inherited through exec (test harnesses and
+    /// some launchers block them), and would leave both runner and stage deaf to Ctrl-C.
     static func forwardSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { s in
                 receivedSignal = s
