@@ -53,9 +53,9 @@ test: test-deps build
 	FACENAS_PYTHON=$(PYTHON) FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 
+# The embedded demo pipeline (pipelines/demo.json); rerunning continues where it stopped.
 demo: deps build
-	$(call apt_install,dataset-fashion-mnist)
-	$(BIN) train --data fashion-mnist:$(FMNIST) --depth 12 --width 32 --epochs 1 --out runs/demo
+	$(BIN) demo --out runs/demo
 
 bench: build
 	$(BIN) bench
