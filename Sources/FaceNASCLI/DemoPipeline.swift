@@ -5,28 +5,28 @@ enum DemoPipeline {
     static let json = #"""
 {
   "name": "demo",
-  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it, train the searched architecture, verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, and write the report. query_person is the first TinyFace person, identities - 2*floor(0.15*identities) + 1 (171 for 200 identities).",
+  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it (ranked on identities held out of its training people), train the searched architecture at its macro width (as the authors retrained their finds), verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, and write the report. query_person is the first TinyFace person, identities - 2*floor(0.15*identities) + 1 (171 for 200 identities).",
   "variables": {
     "size": "56",
     "identities": "200",
     "images": "20",
     "seed": "1",
-    "search_images": "1500",
+    "search_images": "3000",
     "max_width": "16",
     "min_width": "8",
     "min_depth": "4",
     "max_depth": "6",
     "epochs_start": "2",
     "micro_epochs": "1",
-    "train_epochs": "8",
+    "train_epochs": "10",
     "max_candidates": "1000",
     "query_person": "171"
   },
   "requires": [],
   "stages": [
     {"name": "synth", "args": ["synth", "--out", "{run}/synth", "--size", "{size}", "--identities", "{identities}", "--images-per-identity", "{images}", "--seed", "{seed}"], "clean": ["{run}/synth"]},
-    {"name": "search", "args": ["search", "--data", "synth:{run}/synth", "--space", "ir", "--input-size", "{size}", "--min-width", "{min_width}", "--max-width", "{max_width}", "--width-step", "8", "--min-depth", "{min_depth}", "--max-depth", "{max_depth}", "--epochs-start", "{epochs_start}", "--micro-epochs", "{micro_epochs}", "--subset-images", "{search_images}", "--embedding-size", "128", "--batch-size", "64", "--lr", "0.1", "--max-candidates", "{max_candidates}", "--seed", "{seed}", "--out", "{run}/search"]},
-    {"name": "train", "args": ["train", "--task", "face", "--data", "synth:{run}/synth", "--arch", "{run}/search/best-arch.json", "--epochs", "{train_epochs}", "--batch-size", "64", "--val", "{run}/synth/verification/synth_pose.bin", "--seed", "{seed}", "--out", "{run}/train"], "resume_args": ["--resume"]},
+    {"name": "search", "args": ["search", "--data", "synth:{run}/synth", "--space", "ir", "--input-size", "{size}", "--min-width", "{min_width}", "--max-width", "{max_width}", "--width-step", "8", "--min-depth", "{min_depth}", "--max-depth", "{max_depth}", "--epochs-start", "{epochs_start}", "--micro-epochs", "{micro_epochs}", "--subset-images", "{search_images}", "--embedding-size", "128", "--ranking-pairs", "600", "--batch-size", "64", "--lr", "0.1", "--max-candidates", "{max_candidates}", "--seed", "{seed}", "--out", "{run}/search"]},
+    {"name": "train", "args": ["train", "--task", "face", "--data", "synth:{run}/synth", "--arch", "{run}/search/macro-arch.json", "--epochs", "{train_epochs}", "--batch-size", "64", "--val", "{run}/synth/verification/synth_pose.bin", "--seed", "{seed}", "--out", "{run}/train"], "resume_args": ["--resume"]},
     {"name": "verify", "args": ["verify", "--model", "{run}/train/best.safetensors", "--bin", "{run}/synth/verification/synth.bin", "--bin", "{run}/synth/verification/synth_pose.bin", "--json", "{run}/verify.json", "--plot", "{run}/roc.svg"]},
     {"name": "baseline", "args": ["verify", "--pixels", "--bin", "{run}/synth/verification/synth.bin", "--bin", "{run}/synth/verification/synth_pose.bin", "--json", "{run}/verify-pixels.json"]},
     {"name": "identify", "args": ["identify", "--model", "{run}/train/best.safetensors", "--tinyface", "{run}/synth/tinyface", "--json", "{run}/identify.json", "--plot", "{run}/cmc.svg"]},

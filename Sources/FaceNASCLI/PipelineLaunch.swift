@@ -9,6 +9,8 @@ struct PipelineOptions: ParsableArguments {
     var assignments: [String] = []
     @Flag(help: "Validate the file (stages, arguments, protocols, datasets.md sections) and list its stages; run nothing.")
     var check = false
+    @Option(help: "Stop after this stage (the rest runs when the same command is given again without --until).")
+    var until: String?
 }
 
 /// What both commands do with a parsed pipeline: validate, then check or run it. Errors are one
@@ -23,10 +25,15 @@ enum PipelineLaunch {
             try resolved.checkArguments()
             print("pipeline \(pipeline.name): \(pipeline.description)")
             print("run folder: \(resolved.variables.run)")
-            let runner = PipelineRunner(pipeline: resolved)
+            if let u = options.until, !resolved.stages.contains(where: { $0.name == u }) {
+                throw PipelineError("\(pipeline.source): --until \(u): no such stage (stages: \(resolved.stages.map(\.name).joined(separator: ", ")))")
+            }
+            let runner = PipelineRunner(pipeline: resolved, until: options.until)
             switch try runner.execute() {
             case .finished:
                 print("pipeline \(pipeline.name) finished; state in \(runner.statePath)")
+            case let .stopped(after):
+                print("stopped after stage \(after) (--until); run the same command without --until to continue")
             case let .failed(stage, status):
                 printError("stage \(stage) failed (exit \(status)); see \(resolved.variables.run)/logs/\(stage).log; rerun the same command to continue")
                 throw ExitCode(status == 0 ? 1 : status)

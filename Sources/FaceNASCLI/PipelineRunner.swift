@@ -4,11 +4,13 @@ import Foundation
 /// run and resuming the one it was in.
 struct PipelineRunner {
     let pipeline: ResolvedPipeline
+    /// The last stage to run this time, if not the pipeline's last.
+    var until: String?
 
     var run: String { pipeline.variables.run }
     var statePath: String { PipelineState.path(in: run) }
 
-    enum Outcome: Equatable { case finished, failed(stage: String, status: Int32), interrupted(stage: String?, signal: Int32) }
+    enum Outcome: Equatable { case finished, stopped(after: String), failed(stage: String, status: Int32), interrupted(stage: String?, signal: Int32) }
 
     func execute() throws -> Outcome {
         var state = try PipelineState.load(from: statePath)
@@ -27,6 +29,7 @@ struct PipelineRunner {
             let previous = state.record(stage.name)
             if let previous, previous.status == .done {
                 print("stage \(stage.name): done (\(String(format: "%.1f", previous.seconds)) s), skipped")
+                if stage.name == until { return .stopped(after: stage.name) }
                 continue
             }
             print("== stage \(i + 1)/\(pipeline.stages.count): \(stage.name) ==")
@@ -65,6 +68,7 @@ struct PipelineRunner {
             record.finished = PipelineState.timestamp()
             state.update(record)
             try state.save(to: statePath)
+            if stage.name == until { return .stopped(after: stage.name) }
         }
         print(Self.timeTable(state, order: pipeline.stages.map(\.name)), terminator: "")
         return .finished
