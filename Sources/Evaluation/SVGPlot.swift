@@ -22,6 +22,8 @@ public struct SVGPlot {
     /// A line under the legend (what outlined points mean, say).
     public var note: String?
     public var width = 720.0, height = 420.0
+    /// Fixed axis ranges (rates: 0...1) instead of the data's extent, so a flat curve at 1 reads as 1.
+    public var xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
@@ -45,6 +47,8 @@ public struct SVGPlot {
         let all = series.flatMap(\.points)
         var (x0, x1) = (all.map(\.x).min() ?? 0, all.map(\.x).max() ?? 1)
         var (y0, y1) = (all.map(\.y).min() ?? 0, all.map(\.y).max() ?? 1)
+        if let r = xRange { (x0, x1) = (r.lowerBound, r.upperBound) }
+        if let r = yRange { (y0, y1) = (r.lowerBound, r.upperBound) }
         if x1 <= x0 { x0 -= 1; x1 += 1 }
         if y1 <= y0 { y0 -= 1; y1 += 1 }
         let pad = (y1 - y0) * 0.05

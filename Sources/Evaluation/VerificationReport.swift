@@ -4,7 +4,8 @@ import Foundation
 ///
 /// JSON: `{"sets": [{"name", "pairs", "same_pairs", "different_pairs", "accuracy", "accuracy_std",
 /// "threshold", "fold_accuracies", "fold_thresholds", "tar_at_far": {"1e-3": x|null, …},
-/// "tar_at_far_detail": {"1e-3": {"tar", "far", "threshold"}|null}, "roc": {"thresholds", "tpr", "fpr"}}]}`,
+/// "tar_at_far_detail": {"1e-3": {"tar", "far", "threshold"}|null}, "roc": {"thresholds", "tpr", "fpr"}}],
+/// "embedding": "model"|"raw pixels" (absent for the embeddings form), "model": CKPT (model form)}`,
 /// every rate a fraction.
 public struct VerificationReport: Encodable {
     public struct Entry: Encodable {
@@ -40,9 +41,15 @@ public struct VerificationReport: Encodable {
     }
 
     public var sets: [Entry]
+    /// What the embeddings were: "model" or "raw pixels"; nil when they came from a file.
+    public var embedding: String?
+    /// The checkpoint of the model form.
+    public var model: String?
 
-    public init(_ sets: [(name: String, result: VerificationResult)]) {
+    public init(_ sets: [(name: String, result: VerificationResult)], embedding: String? = nil, model: String? = nil) {
         self.sets = sets.map { Entry(name: $0.name, result: $0.result) }
+        self.embedding = embedding
+        self.model = model
     }
 
     /// "1e-3" for 0.001; other values as Swift prints them.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Evaluation
 import Foundation
+import Search
 
 extension FaceNAS {
     struct Query: ParsableCommand {
@@ -12,6 +13,7 @@ extension FaceNAS {
         @Option(help: "The face checkpoint the gallery was embedded with.") var model: String
         @Option(help: "The query image (aligned, at the model's input size).") var image: String
         @Option(help: "How many matches to list.") var top: Int = 5
+        @Option(help: "Write the query and its matches as JSON here.") var json: String?
         @Flag(name: .customLong("no-flip"), help: "Do not fuse the mirrored image's embedding (match how the gallery was made).") var noFlip = false
 
         func validate() throws {
@@ -21,15 +23,20 @@ extension FaceNAS {
         func run() throws {
             let g = try EmbeddingMatrix(contentsOf: gallery)
             let names = try EmbeddingFiles.names(for: gallery, rows: g.rows)
-            let model = try FaceModel(path: model)
+            let faceModel = try FaceModel(path: model)
             let list = ImageFileList(name: image, base: "", paths: [image])
-            try model.checkInputSize(of: list, what: "the query")
-            let e = model.embedder(flip: !noFlip, batchSize: 1).embed(list)
+            try faceModel.checkInputSize(of: list, what: "the query")
+            let e = faceModel.embedder(flip: !noFlip, batchSize: 1).embed(list)
             if let s = e.skipped.first { throw FaceModelError(message: s.reason) }
             let matches = try GalleryQuery.top(Array(e.row(0)).map(Double.init), in: g, count: top, source: image)
             print("query \(image)  (feature norm \(String(format: "%.2f", e.norms[0])))")
             for (rank, m) in matches.enumerated() {
                 print(String(format: "%3d  %.4f  ", rank + 1, m.score) + names[m.row])
+            }
+            if let json {
+                let top = matches.enumerated().map { QueryResult.Match(rank: $0.offset + 1, name: names[$0.element.row], score: $0.element.score) }
+                try writeJSON(QueryResult(query: image, model: model, gallery: gallery, top: top), to: json)
+                print("wrote \(json)")
             }
         }
     }

@@ -19,6 +19,6 @@ enum VerifyWithModel {
             let e = embedder.embed(set.images) { done, _ in bar.update(done, elapsed: Date().timeIntervalSince(start), info: "") }
             results.append((set.name, try FaceVerification.evaluate(embeddings: e, isSame: set.isSame, name: file)))
         }
-        try VerifyOutput.emit(results, json: json, plot: plot)
+        try VerifyOutput.emit(results, embedding: "model", model: path, json: json, plot: plot)
     }
 }
