@@ -84,7 +84,7 @@ public struct SearchReport: Encodable {
         s += "| macro width (the authors' final models) | \(final.depth) | \(final.macroWidth) | \(Self.list(final.standardLayers)) | \(Self.list(final.k5Layers)) | \(final.macroParams) |\n\n"
         s += "`\(finalLine)`\n\n"
         s += "Candidates: \(candidates) (depth \(depthCandidates), width \(widthCandidates), micro \(microCandidates) incl. baseline); "
-        s += "the authors' count 2·D_f + D′ + W′ + 1 = \(expectedCandidates)"
+        s += "the authors' count 2·D_f + D′ + W′ + 1 = \(expectedCandidates) (D_f: searchable convs of the final network)"
         s += stopped == nil ? (candidates == expectedCandidates ? " (matches).\n\n" : " (differs).\n\n") : " for a finished search.\n\n"
         s += String(format: "Compute time: %.1f s", computeSeconds)
         s += " (" + SearchPhase.allCases.compactMap { p in phaseSeconds[p.rawValue].map { String(format: "%@ %.1f s", p.rawValue, $0) } }.joined(separator: ", ") + ")\n\n"

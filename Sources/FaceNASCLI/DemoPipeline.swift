@@ -5,7 +5,7 @@ enum DemoPipeline {
     static let json = #"""
 {
   "name": "demo",
-  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it (ranked on identities held out of its training people), train the searched architecture at its macro width (as the authors retrained their finds), verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, and write the report. query_person is the first TinyFace person, identities - 2*floor(0.15*identities) + 1 (171 for 200 identities).",
+  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it (ranked on identities held out of its training people), train the searched architecture at its macro width (as the authors retrained their finds), verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, and write the report. query_person is the first TinyFace person: identities - floor(0.15*identities) + 1 (171 for 200 identities, 35 for 40).",
   "variables": {
     "size": "56",
     "identities": "200",
@@ -17,7 +17,7 @@ enum DemoPipeline {
     "min_depth": "4",
     "max_depth": "6",
     "epochs_start": "2",
-    "micro_epochs": "1",
+    "micro_epochs": "2",
     "train_epochs": "10",
     "max_candidates": "1000",
     "query_person": "171"

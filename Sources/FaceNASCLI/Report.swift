@@ -16,14 +16,13 @@ extension FaceNAS {
 
         @Argument(help: "The run folder.") var directory: String
 
-        func validate() throws {
+        // Checked in run(), not validate(): a pipeline checks its stages' arguments before the run
+        // folder exists.
+        func run() throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("\(directory): no such folder, expected a run folder")
             }
-        }
-
-        func run() throws {
             let report = try RunReport(directory: directory)
             for path in try report.write(to: directory) { print("wrote \(path)") }
             print(report.headline)

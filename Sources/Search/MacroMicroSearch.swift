@@ -66,8 +66,9 @@ public struct SearchOutcome: Sendable, Equatable {
             + "std=\(list(architecture.standardLayers)) k5=\(list(architecture.k5Layers)) candidates=\(candidates)"
     }
 
-    /// The authors' count 2·D_f + D′ + W′ (+1 for the micro baseline) for a search that ran to its end.
-    public var expectedCandidates: Int { 2 * architecture.depth + depthCandidates + widthCandidates + 1 }
+    /// The authors' count 2·D_f + D′ + W′ (+1 for the micro baseline) for a search that ran to its end,
+    /// with D_f the searchable convs (one per layer in the plain space, two per block in the IR space).
+    public var expectedCandidates: Int { 2 * architecture.ops.count + depthCandidates + widthCandidates + 1 }
 }
 
 /// The authors' global search (paper-algorithm §4–5): grow depth at maximum width, prune width at

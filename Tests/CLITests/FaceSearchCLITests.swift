@@ -50,6 +50,7 @@ import Testing
         for r in a { #expect((r["accuracy"] as? Double).map { $0 > 50 && $0 <= 100 } == true, "\(r)") }
         let report = try String(contentsOfFile: dir + "/a/report.md", encoding: .utf8)
         #expect(report.contains("pairs of the 20% of training identities held out from training"))
+        #expect(report.contains("(matches)"), "the IR count 2·D_f + D′ + W′ + 1 uses 2 convs per block")
         #expect(FileManager.default.fileExists(atPath: dir + "/a/best-arch.json"))
 
         let stopped = try Self.run(common + ["--out", dir + "/b", "--max-candidates", "4"])
