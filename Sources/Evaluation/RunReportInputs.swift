@@ -4,7 +4,7 @@ import Foundation
 /// a stage that adds keys does not break it. Accuracies are fractions unless a comment says percent.
 enum RunReportInputs {
     struct PipelineState: Decodable {
-        struct Stage: Decodable { var name: String, status: String?, seconds: Double? }
+        struct Stage: Decodable { var name: String, status: String?, seconds: Double?, args: [String]? }
         var pipeline: String?
         var stages: [Stage]
     }

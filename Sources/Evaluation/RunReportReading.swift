@@ -11,7 +11,11 @@ extension RunReport {
         architectures = []
 
         if let p = try In.read(In.PipelineState.self, path("pipeline-state.json")) {
-            let stages = p.stages.map { Stage(name: $0.name, status: $0.status ?? "?", seconds: $0.seconds) }
+            // The report stage itself is still "started" while it writes this report.
+            let stages = p.stages.map { s in
+                Stage(name: s.name, status: s.status == "started" && s.args?.first == "report" ? "running (this report)" : s.status ?? "?",
+                      seconds: s.seconds)
+            }
             timings = Timings(pipeline: p.pipeline, stages: stages, totalSeconds: stages.reduce(0) { $0 + ($1.seconds ?? 0) })
         } else { notRun.append("pipeline timings (pipeline-state.json)") }
 
