@@ -8,7 +8,9 @@ import Search
 public struct RunReport: Encodable {
     public struct Stage: Encodable { public var name: String, status: String, seconds: Double? }
     public struct Timings: Encodable {
-        public var pipeline: String?, stages: [Stage], totalSeconds: Double
+        public var pipeline: String?
+        public var stages: [Stage]
+        public var totalSeconds: Double
         enum CodingKeys: String, CodingKey { case pipeline, stages, totalSeconds = "total_seconds" }
     }
 
@@ -26,7 +28,8 @@ public struct RunReport: Encodable {
     public struct Training: Encodable {
         public var epochs: Int, finalTrainLoss: Double, finalTrainAccuracy: Double
         /// Face runs: mean validation accuracy; classification runs: test accuracy.
-        public var bestValidation: Double?, bestEpoch: Int?, seconds: Double
+        public var bestValidation: Double?, bestEpoch: Int?
+        public var seconds: Double
         enum CodingKeys: String, CodingKey {
             case epochs, seconds
             case finalTrainLoss = "final_train_loss", finalTrainAccuracy = "final_train_accuracy"
@@ -48,10 +51,14 @@ public struct RunReport: Encodable {
             case differencePoints = "difference_points", tarAtFar = "tar_at_far"
         }
     }
-    public struct VerificationSummary: Encodable { public var model: String?, sets: [VerificationRow] }
+    public struct VerificationSummary: Encodable {
+        public var model: String?
+        public var sets: [VerificationRow]
+    }
 
     public struct Identification: Encodable {
-        public var name: String?, probes: Int, gallery: Int, ranks: [String: Double], map: Double
+        public var name: String?
+        public var probes: Int, gallery: Int, ranks: [String: Double], map: Double
     }
 
     public var directory: String

@@ -31,7 +31,8 @@ public struct SearchReport: Encodable {
     /// the journal and scores files.
     struct Row: Encodable {
         var index: Int, phase: String, depth: Int, width: Int, standardLayers: [Int], k5Layers: [Int], epochs: Int
-        var params: Int?, macs: Int?, trainAccuracy: Double, accuracy: Double, decision: String, seconds: Double
+        var params: Int?, macs: Int?
+        var trainAccuracy: Double, accuracy: Double, decision: String, seconds: Double
         enum CodingKeys: String, CodingKey {
             case index, phase, depth, width, epochs, params, macs, accuracy, decision, seconds
             case standardLayers = "std_layers", k5Layers = "k5_layers", trainAccuracy = "train_accuracy"

@@ -45,9 +45,8 @@ extension FaceNAS {
         var trainAccuracyStop: Float = 99.5
 
         @Option(help: "Train each candidate on a seeded, class-balanced subset of N training images (plain).") var subset: Int?
-        @Option(name: .customLong("rank-on"), help: """
-            Ranking: heldout (part of the training set; ir: identities held out of training) or test (plain, as the authors);             ir: a verification FILE.bin instead (repeatable).
-            """)
+        @Option(name: .customLong("rank-on"),
+                help: "Ranking: heldout (part of the training set; ir: identities held out of training), test (plain, as the authors) or, ir, a verification FILE.bin (repeatable).")
         var rankOn: [String] = []
         @Option(name: .customLong("heldout-fraction"), help: "Fraction of the training set (ir: of its identities) held out for ranking.")
         var heldoutFraction: Double = 0.1
