@@ -71,15 +71,8 @@ public final class FaceCandidateTrainer: CandidateScorer {
             if run.state.epochsCompleted < candidate.epochs, let reason = shouldStop?() { throw SearchStopped(reason: reason) }
         }
         let history = run.state.history
-        let acc = history.map { Float(100 * ($0.validationMean ?? 0)) }
-        let trainAcc = history.map { Float(100 * $0.trainAccuracy) }
-        let a = candidate.architecture
-        var r = SearchRecord(depth: a.depth, width: a.width, ops: a.ops.map(\.rawValue), kernels: a.kernels, epochs: candidate.epochs,
-                             trainAccuracy: trainAcc.max() ?? 0, accuracy: acc.max() ?? 0)
-        r.epochAccuracies = acc
-        r.epochTrainAccuracies = trainAcc
-        r.seconds = before + Date().timeIntervalSince(start)
-        r.source = "trained"
-        return r
+        return SearchRecord(trained: candidate, epochAccuracies: history.map { Float(100 * ($0.validationMean ?? 0)) },
+                            epochTrainAccuracies: history.map { Float(100 * $0.trainAccuracy) },
+                            seconds: before + Date().timeIntervalSince(start))
     }
 }

@@ -64,17 +64,11 @@ public final class CandidateTrainer: CandidateScorer {
             }
         }
         let history = run.state.history
-        let acc = history.map { Float(100 * ($0.testAccuracy ?? 0)) }
-        let trainAcc = history.map { Float(100 * $0.trainAccuracy) }
-        var r = SearchRecord(depth: candidate.architecture.depth, width: candidate.architecture.width,
-                             ops: candidate.architecture.ops.map(\.rawValue), kernels: candidate.architecture.kernels,
-                             epochs: candidate.epochs, trainAccuracy: trainAcc.max() ?? 0, accuracy: acc.max() ?? 0)
-        r.epochAccuracies = acc
-        r.epochTrainAccuracies = trainAcc
-        r.seconds = before + Date().timeIntervalSince(start)
+        var r = SearchRecord(trained: candidate, epochAccuracies: history.map { Float(100 * ($0.testAccuracy ?? 0)) },
+                             epochTrainAccuracies: history.map { Float(100 * $0.trainAccuracy) },
+                             seconds: before + Date().timeIntervalSince(start))
         r.seed = configuration.seed
         r.subset = configuration.subset
-        r.source = "trained"
         return r
     }
 }

@@ -35,6 +35,18 @@ public struct SearchRecord: Codable, Equatable, Sendable {
         self.trainAccuracy = trainAccuracy; self.accuracy = accuracy
     }
 
+    /// A trained candidate's record from its per-epoch accuracies (percent); its score is the best
+    /// epoch's (paper-algorithm §3).
+    public init(trained candidate: Candidate, epochAccuracies: [Float], epochTrainAccuracies: [Float], seconds: Double) {
+        let a = candidate.architecture
+        self.init(depth: a.depth, width: a.width, ops: a.ops.map(\.rawValue), kernels: a.kernels, epochs: candidate.epochs,
+                  trainAccuracy: epochTrainAccuracies.max() ?? 0, accuracy: epochAccuracies.max() ?? 0)
+        self.epochAccuracies = epochAccuracies
+        self.epochTrainAccuracies = epochTrainAccuracies
+        self.seconds = seconds
+        source = "trained"
+    }
+
     enum CodingKeys: String, CodingKey {
         case index, phase, depth, width, ops, kernels, epochs, params, macs, decision, seconds, seed, subset, source
         case paramsM = "params_m", trainAccuracy = "train_accuracy", accuracy
