@@ -75,6 +75,10 @@ import Testing
 
         let both = try CLI.run(["verify", "--pixels", "--model", dir + "/m.safetensors", "--bin", dir + "/mixed.bin"])
         #expect(both.status != 0 && both.stderr.contains("--pixels") && both.stderr.contains("excludes --model"), "\(both.stderr)")
+        // A public set's name commits it to its protocol's pair count, as in the model form.
+        try FileManager.default.copyItem(atPath: dir + "/mixed.bin", toPath: dir + "/lfw.bin")
+        let lfw = try CLI.run(["verify", "--pixels", "--bin", dir + "/lfw.bin"])
+        #expect(lfw.status != 0 && lfw.stderr.contains("lfw.bin: 12 pairs, but the LFW protocol has 6000"), "\(lfw.stderr)")
         let none = try CLI.run(["verify", "--pixels"])
         #expect(none.status != 0 && none.stderr.contains("--pixels needs at least one --bin"), "\(none.stderr)")
     }
