@@ -37,6 +37,23 @@ enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
+    /// Starts `facenas args` in the background, output discarded, for tests that interrupt it.
+    static func start(_ args: [String]) throws -> Process {
+        guard let bin = binary else { throw CLIError("facenas binary not built: run `swift build -c release --product facenas` (make test does)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Polls `done` every `interval` microseconds until it holds, `process` ends or `seconds` pass.
+    static func wait(for process: Process, seconds: Double, interval: UInt32 = 20_000, until done: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !done() && Date() < deadline && process.isRunning { usleep(interval) }
+    }
+
     static func temporaryDirectory(_ name: String) -> String {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("facenas-test-\(name)-\(getpid())").path
         try? FileManager.default.removeItem(atPath: d)

@@ -16,14 +16,9 @@ import Testing
         // 40 people: 28 train, 6 verify, 6 TinyFace (the first TinyFace person is 28 + 6 + 1 = 35 → file prefix 35).
         let args = ["demo", "--out", run, "--set", "size=32", "--set", "identities=40", "--set", "images=8", "--set", "max_depth=5",
                     "--set", "train_epochs=3", "--set", "query_person=35"]
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(args)
         let journal = run + "/search/search.jsonl"
-        let deadline = Date().addingTimeInterval(300)
-        while Self.journalLines(journal) < 3 && Date() < deadline && p.isRunning { usleep(20_000) }
+        CLI.wait(for: p, seconds: 300) { Self.journalLines(journal) >= 3 }
         #expect(p.isRunning, "the demo finished before it could be interrupted")
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()

@@ -19,15 +19,10 @@ import Testing
         let w = try CLI.run(common + ["--out", whole])
         #expect(w.status == 0, "\(w.stderr)")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-        p.arguments = common + ["--out", killed]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(common + ["--out", killed])
         // Wait for the first epoch's checkpoint, then kill somewhere inside the second epoch.
         let ckpt = killed + "/checkpoint.safetensors"
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: ckpt) && Date() < deadline && p.isRunning { usleep(20_000) }
+        CLI.wait(for: p, seconds: 120) { FileManager.default.fileExists(atPath: ckpt) }
         usleep(300_000)
         #expect(p.isRunning, "the run finished before it could be interrupted")
         kill(p.processIdentifier, SIGKILL)

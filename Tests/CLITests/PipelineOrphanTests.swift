@@ -28,19 +28,14 @@ import Testing
            "resume_args": ["--resume"]}]}
         """.write(toFile: file, atomically: true, encoding: .utf8)
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-        p.arguments = ["run", file, "--out", run]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", file, "--out", run])
         let checkpoint = run + "/train/checkpoint.safetensors"
-        var deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && p.isRunning { usleep(20_000) }
+        CLI.wait(for: p, seconds: 120) { FileManager.default.fileExists(atPath: checkpoint) }
         let stage = Self.processes(mentioning: run + "/train")
         #expect(stage.count == 1, "expected the train stage running, found \(stage)")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(15)
         while !Self.processes(mentioning: run + "/train").isEmpty && Date() < deadline { usleep(100_000) }
         let left = Self.processes(mentioning: run + "/train")
         #expect(left.isEmpty, "the train stage outlived its killed runner: \(left)")

@@ -118,14 +118,9 @@ import Testing
              "--json", "{run}/verify.json"]}]}
         """, to: file)
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-        p.arguments = ["run", file, "--out", run]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", file, "--out", run])
         let checkpoint = run + "/train/checkpoint.safetensors"
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && p.isRunning { usleep(10_000) }
+        CLI.wait(for: p, seconds: 120, interval: 10_000) { FileManager.default.fileExists(atPath: checkpoint) }
         #expect(p.isRunning, "the pipeline finished before it could be interrupted")
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()

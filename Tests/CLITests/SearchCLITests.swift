@@ -88,18 +88,13 @@ import Testing
         #expect(w.status == 0, "\(w.stderr)")
         let expected = try #require(Self.finalLine(w.stdout))
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-        p.arguments = common + ["--out", killed]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(common + ["--out", killed])
         // Kill once a later candidate has finished an epoch (its checkpoint exists) but not its last.
-        let deadline = Date().addingTimeInterval(300)
         var victim: String?
-        while victim == nil && Date() < deadline && p.isRunning {
+        CLI.wait(for: p, seconds: 300, interval: 5_000) {
             let dirs = (try? FileManager.default.contentsOfDirectory(atPath: killed + "/candidates")) ?? []
             victim = dirs.first { $0 >= "0002" && FileManager.default.fileExists(atPath: "\(killed)/candidates/\($0)/checkpoint.safetensors") }
-            usleep(5_000)
+            return victim != nil
         }
         #expect(p.isRunning, "the search finished before it could be interrupted")
         kill(p.processIdentifier, SIGKILL)
