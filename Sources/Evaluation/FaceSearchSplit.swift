@@ -56,7 +56,15 @@ public struct FaceSearchSplit: Sendable {
             }
             var data: [Data] = []
             data.reserveCapacity(2 * pairs.count)
-            for p in pairs { data += [try source.encodedImage(at: p.0).bytes, try source.encodedImage(at: p.1).bytes] }
+            // An image can sit in several pairs; read each once.
+            var read: [Int: Data] = [:]
+            func bytes(_ i: Int) throws -> Data {
+                if let d = read[i] { return d }
+                let d = try source.encodedImage(at: i).bytes
+                read[i] = d
+                return d
+            }
+            for p in pairs { data += [try bytes(p.0), try bytes(p.1)] }
             let name = "held-out identities"
             ranking = FaceValidationSet(name: "heldout", path: "\(source.name) (\(name))",
                                         images: InMemoryFaceImages(name: "\(source.name) (\(name))", images: data,
