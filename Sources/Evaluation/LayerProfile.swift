@@ -1,10 +1,12 @@
 import Foundation
+import Kernels
 import NN
 import Tensor
 
 /// Per-layer forward and backward time of one training step, for `bench --verbose`.
-/// Sequentials are expanded into their layers (running those in turn is the same computation);
-/// other containers, such as residual blocks, are timed as one unit.
+/// Sequentials and residual blocks are opened down to their leaf layers (running those in turn,
+/// and adding a residual's two paths, is the same computation as the container's own pass); the
+/// residual sum gets a row of its own, named `<block>.add`.
 public enum LayerProfile {
     public struct Row: Codable, Sendable {
         public var name: String, summary: String
@@ -15,44 +17,85 @@ public enum LayerProfile {
         }
     }
 
-    public static func units(_ layer: Layer, prefix: String = "") -> [(String, Layer)] {
-        if let s = layer as? Sequential {
-            return s.children.flatMap { units($0.layer, prefix: prefix.isEmpty ? $0.name : prefix + "." + $0.name) }
-        }
-        return [(prefix, layer)]
-    }
-
     /// Median over `iterations` of each unit's forward and backward time in a training step.
     public static func run(_ network: Layer, input: Tensor, labels: [Int32], iterations: Int) -> [Row] {
-        let us = units(network)
+        let clock = Clock()
         let loss = SoftmaxCrossEntropy()
-        var fwd = Array(repeating: [Double](), count: us.count), bwd = fwd
         for it in 0..<(iterations + 1) {
-            var h = input
-            for (i, u) in us.enumerated() {
-                let t = DispatchTime.now().uptimeNanoseconds
-                h = u.1.forward(h, training: true)
-                if it > 0 { fwd[i].append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9) }
-            }
+            clock.recording = it > 0
+            let h = clock.forward(network, input, name: "")
             _ = loss.forward(h, labels: labels)
-            var g = loss.backward()
-            for (i, u) in us.enumerated().reversed() {
-                let t = DispatchTime.now().uptimeNanoseconds
-                g = u.1.backward(g)
-                if it > 0 { bwd[i].append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9) }
-            }
+            _ = clock.backward(network, loss.backward(), name: "")
             network.zeroGradients()
         }
-        return us.indices.map { Row(name: us[$0].0, summary: us[$0].1.summary, forwardSeconds: Benchmark.median(fwd[$0]),
-                                    backwardSeconds: Benchmark.median(bwd[$0])) }
+        return clock.order.map { n in
+            Row(name: n, summary: clock.summaries[n] ?? "", forwardSeconds: Benchmark.median(clock.forwardTimes[n] ?? [0]),
+                backwardSeconds: Benchmark.median(clock.backwardTimes[n] ?? [0]))
+        }
+    }
+
+    /// Walks a network as its containers would, timing each leaf and each residual sum.
+    private final class Clock {
+        var recording = false
+        var order: [String] = [], summaries: [String: String] = [:]
+        var forwardTimes: [String: [Double]] = [:], backwardTimes: [String: [Double]] = [:]
+        private var sums: [String: Buffer] = [:]
+
+        private func timed(_ name: String, summary: String, backward: Bool, _ body: () -> Tensor) -> Tensor {
+            if summaries[name] == nil { summaries[name] = summary; order.append(name) }
+            let t = DispatchTime.now().uptimeNanoseconds
+            let y = body()
+            if recording {
+                let s = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+                if backward { backwardTimes[name, default: []].append(s) } else { forwardTimes[name, default: []].append(s) }
+            }
+            return y
+        }
+
+        private func child(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
+
+        private func sum(_ a: Tensor, _ b: Tensor, name: String, backward: Bool) -> Tensor {
+            timed(name + ".add", summary: "residual add", backward: backward) {
+                var buffer = sums[name + (backward ? "/b" : "/f")] ?? Buffer()
+                let y = buffer.tensor(a.shape)
+                sums[name + (backward ? "/b" : "/f")] = buffer
+                Kernels.add(a.data, b.data, count: y.count, y: y.data)
+                return y
+            }
+        }
+
+        func forward(_ layer: Layer, _ x: Tensor, name: String) -> Tensor {
+            if let s = layer as? Sequential {
+                return s.children.reduce(x) { forward($1.layer, $0, name: child(name, $1.name)) }
+            }
+            if let r = layer as? Residual {
+                let b = forward(r.branch, x, name: child(name, "branch"))
+                let s = r.shortcut.map { forward($0, x, name: child(name, "shortcut")) } ?? x
+                return sum(b, s, name: name, backward: false)
+            }
+            return timed(name, summary: layer.summary, backward: false) { layer.forward(x, training: true) }
+        }
+
+        func backward(_ layer: Layer, _ dy: Tensor, name: String) -> Tensor {
+            if let s = layer as? Sequential {
+                return s.children.reversed().reduce(dy) { backward($1.layer, $0, name: child(name, $1.name)) }
+            }
+            if let r = layer as? Residual {
+                let db = backward(r.branch, dy, name: child(name, "branch"))
+                let ds = r.shortcut.map { backward($0, dy, name: child(name, "shortcut")) } ?? dy
+                return sum(db, ds, name: name, backward: true)
+            }
+            return timed(name, summary: layer.summary, backward: true) { layer.backward(dy) }
+        }
     }
 
     public static func table(_ rows: [Row]) -> String {
         let total = rows.reduce(0) { $0 + $1.forwardSeconds + $1.backwardSeconds }
+        let width = max(16, rows.map(\.name.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        var lines = ["  " + pad("layer", 16) + " " + pad("op", 26) + "    fwd ms    bwd ms  share"]
+        var lines = ["  " + pad("layer", width) + " " + pad("op", 26) + "    fwd ms    bwd ms  share"]
         for r in rows {
-            lines.append("  " + pad(r.name, 16) + " " + pad(r.summary, 26) + String(format: " %9.3f %9.3f %5.1f%%",
+            lines.append("  " + pad(r.name, width) + " " + pad(r.summary, 26) + String(format: " %9.3f %9.3f %5.1f%%",
                          1e3 * r.forwardSeconds, 1e3 * r.backwardSeconds, 100 * (r.forwardSeconds + r.backwardSeconds) / max(total, 1e-12)))
         }
         lines.append(String(format: "  total %.3f ms per step (layers only; optimiser step excluded)", 1e3 * total))

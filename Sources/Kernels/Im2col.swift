@@ -12,27 +12,36 @@ private func validRange(kernelOffset kx: Int, stride s: Int, pad p: Int, inputSi
     return (lo, max(lo, hi))
 }
 
-/// Lowers one image for convolution. Overwrites `col` entirely (zeros where the window hangs over
-/// the padding).
+/// Lowers one image for convolution. Overwrites its part of `col` entirely (zeros where the
+/// window hangs over the padding).
 ///
-/// - Shapes: x: [c, h, w] -> col: [c*k*k, oh*ow], row index (ci*k + ky)*k + kx, column oy*ow + ox,
-///   with oh = (h + 2p - k)/s + 1 and likewise ow.
+/// `rows` limits the lowering to a band of output rows and `ld` is col's row pitch, so a
+/// convolution can lower a few output rows at a time (the band stays in cache while the GEMM
+/// reads it) or several small images side by side (one wider GEMM instead of several skinny ones).
+///
+/// - Shapes: x: [c, h, w] -> col: [c*k*k, ld], row index (ci*k + ky)*k + kx, column
+///   (oy - rows.lowerBound)*ow + ox, with oh = (h + 2p - k)/s + 1 and likewise ow; by default
+///   rows = 0..<oh and ld = rows.count*ow.
 public func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                   kernel k: Int, stride s: Int, pad p: Int, col: UnsafeMutablePointer<Float>) {
-    // x: [c, h, w] -> col: [c*k*k, oh*ow]
+                   kernel k: Int, stride s: Int, pad p: Int, rows: Range<Int>? = nil, ld: Int? = nil,
+                   col: UnsafeMutablePointer<Float>) {
+    // x: [c, h, w] -> col: [c*k*k, ld]
     let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
-    if c <= 0 || oh <= 0 || ow <= 0 { return }
+    let band = rows ?? 0..<oh
+    precondition(band.lowerBound >= 0 && band.upperBound <= max(oh, 0), "im2col: rows \(band) outside 0..<\(oh)")
+    let pitch = ld ?? band.count * ow
+    if c <= 0 || band.isEmpty || ow <= 0 { return }
     let xs = ConstPointer(x), cs = SendablePointer(col)
     // Channels write disjoint row bands of col.
-    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * oh * ow, grain: 65_536)) { lo, hi in
+    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * band.count * ow, grain: 65_536)) { lo, hi in
         for ci in lo..<hi {
             let plane = xs.p + ci * h * w
             for ky in 0..<k {
                 for kx in 0..<k {
-                    let row = cs.p + ((ci * k + ky) * k + kx) * oh * ow
+                    let row = cs.p + ((ci * k + ky) * k + kx) * pitch
                     let (ox0, ox1) = validRange(kernelOffset: kx, stride: s, pad: p, inputSize: w, outputSize: ow)
-                    for oy in 0..<oh {
-                        let dst = row + oy * ow
+                    for oy in band {
+                        let dst = row + (oy - band.lowerBound) * ow
                         let iy = oy * s - p + ky
                         if iy < 0 || iy >= h || ox0 == ox1 {
                             dst.update(repeating: 0, count: ow)
@@ -57,26 +66,32 @@ public func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, wi
 /// The adjoint of `im2col`: **adds** every entry of `col` into the input position it was read
 /// from. The caller zeroes `x` first when it wants a plain result (the input gradient).
 ///
-/// - Shapes: col: [c*k*k, oh*ow] -> x: [c, h, w] (accumulated).
+/// `rows` and `ld` select a band of output rows and col's row pitch, as in `im2col`.
+///
+/// - Shapes: col: [c*k*k, ld] -> x: [c, h, w] (accumulated).
 public func col2im(_ col: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                   kernel k: Int, stride s: Int, pad p: Int, x: UnsafeMutablePointer<Float>) {
-    // col: [c*k*k, oh*ow] -> x: [c, h, w] (+=)
+                   kernel k: Int, stride s: Int, pad p: Int, rows: Range<Int>? = nil, ld: Int? = nil,
+                   x: UnsafeMutablePointer<Float>) {
+    // col: [c*k*k, ld] -> x: [c, h, w] (+=)
     let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
-    if c <= 0 || oh <= 0 || ow <= 0 { return }
+    let band = rows ?? 0..<oh
+    precondition(band.lowerBound >= 0 && band.upperBound <= max(oh, 0), "col2im: rows \(band) outside 0..<\(oh)")
+    let pitch = ld ?? band.count * ow
+    if c <= 0 || band.isEmpty || ow <= 0 { return }
     let cs = ConstPointer(col), xs = SendablePointer(x)
     // A channel's rows of col only touch that channel's plane, so workers never collide.
-    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * oh * ow, grain: 65_536)) { lo, hi in
+    Parallel.forChunks(c, minChunk: minChunk(itemCost: k * k * band.count * ow, grain: 65_536)) { lo, hi in
         for ci in lo..<hi {
             let plane = xs.p + ci * h * w
             for ky in 0..<k {
                 for kx in 0..<k {
-                    let row = cs.p + ((ci * k + ky) * k + kx) * oh * ow
+                    let row = cs.p + ((ci * k + ky) * k + kx) * pitch
                     let (ox0, ox1) = validRange(kernelOffset: kx, stride: s, pad: p, inputSize: w, outputSize: ow)
                     if ox0 == ox1 { continue }
-                    for oy in 0..<oh {
+                    for oy in band {
                         let iy = oy * s - p + ky
                         if iy < 0 || iy >= h { continue }
-                        let src = row + oy * ow + ox0
+                        let src = row + (oy - band.lowerBound) * ow + ox0
                         let dst = plane + iy * w + (ox0 * s - p + kx)
                         let len = ox1 - ox0
                         if s == 1 {

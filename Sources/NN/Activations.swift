@@ -4,7 +4,7 @@ import Tensor
 /// max(x, 0). The derivative at exactly 0 is taken as 0, as PyTorch does.
 public final class ReLU: Layer {
     private var input = Tensor(zeros: [0])
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
 
     public init() {}
 
@@ -18,7 +18,7 @@ public final class ReLU: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let dx = dxBuffer.tensor(input.shape)
+        let dx = TensorPool.shared.tensor(input.shape)
         reluBackward(dy.data, input.data, count: input.count, dx: dx.data)
         return dx
     }
@@ -29,7 +29,7 @@ public final class PReLU: Layer {
     public let channels: Int
     public let alpha: Parameter
     private var input = Tensor(zeros: [0])
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
 
     /// `decays`: false in the face recipe (AdaFace excludes PReLU slopes from weight decay).
     public init(channels: Int, initialSlope: Float = 0.25, decays: Bool = true) {
@@ -56,7 +56,7 @@ public final class PReLU: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let (n, hw) = dims(input)
-        let dx = dxBuffer.tensor(input.shape)
+        let dx = TensorPool.shared.tensor(input.shape)
         preluBackward(dy.data, input.data, alpha: alpha.value.data, batch: n, channels: channels, spatial: hw,
                       dx: dx.data, dalpha: alpha.grad.data)
         return dx

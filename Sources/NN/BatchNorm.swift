@@ -19,7 +19,7 @@ public final class BatchNorm: Layer {
 
     private var input = Tensor(zeros: [0])
     private var trainedLast = false
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
     private let mean: Tensor, invStd: Tensor, variance: Tensor
 
     public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, decays: Bool = true) {
@@ -69,7 +69,7 @@ public final class BatchNorm: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input
         let (n, hw) = dims(x)
-        let dx = dxBuffer.tensor(x.shape)
+        let dx = TensorPool.shared.tensor(x.shape)
         if trainedLast {
             batchNormBackward(dy.data, x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
                               mean: mean.data, invStd: invStd.data, dx: dx.data, dgamma: gamma.grad.data, dbeta: beta.grad.data)

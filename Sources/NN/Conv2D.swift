@@ -3,9 +3,10 @@ import Tensor
 
 /// 2-D convolution with groups = 1 (depthwise convolutions are `DepthwiseConv2D`).
 ///
-/// Per image: im2col into the shared workspace, then one GEMM (darknet's scheme; one GEMM per
-/// image beat one per batch on this CPU, engineering-measurements A.3). 1×1 stride-1 convolutions
-/// skip im2col. The batch is split over the workers; OpenBLAS stays single-threaded inside.
+/// im2col into the shared workspace, then GEMMs over tiles of about `tileTarget` output columns
+/// (`ConvTiling`): bands of output rows for large images, several small images side by side.
+/// 1×1 stride-1 convolutions skip im2col when a tile is one image. Workers split the batch by
+/// tile units with single-threaded OpenBLAS inside; a batch of one unit splits its GEMMs instead.
 ///
 /// Shapes: x [n, cin, h, w], weight [cout, cin, k, k], bias [cout], y [n, cout, oh, ow].
 public final class Conv2D: Layer {
@@ -16,7 +17,6 @@ public final class Conv2D: Layer {
 
     private var input = Tensor(zeros: [0])
     private var out = Buffer()
-    private var dxBuffer = Buffer()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
                 bias: Bool = false, workspace: Workspace = Workspace()) {
@@ -57,30 +57,68 @@ public final class Conv2D: Layer {
 
     private var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
+    /// GEMM tile sizes in output columns (see `ConvTiling`); tests set small values to reach every path.
+    public var groupColumns = ConvTiling.defaultGroupColumns, bandColumns = ConvTiling.defaultBandColumns
+
+    private struct Geometry: @unchecked Sendable {
+        let n: Int, cin: Int, cout: Int, h: Int, w: Int, oh: Int, ow: Int, k: Int, s: Int, p: Int
+        let pointwise: Bool
+        var kk: Int { cin * k * k }
+        var ohw: Int { oh * ow }
+        var inPlane: Int { cin * h * w }
+        var outPlane: Int { cout * oh * ow }
+    }
+
+    private func geometry(_ x: Tensor) -> Geometry {
+        let os = outputShape(x.shape)
+        return Geometry(n: x.shape[0], cin: inChannels, cout: outChannels, h: x.shape[2], w: x.shape[3], oh: os[2], ow: os[3],
+                        k: kernel, s: stride, p: padding, pointwise: isPointwise)
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2D: input \(x.shape), expected [n, \(inChannels), h, w]")
         input = x
-        let os = outputShape(x.shape)
-        let y = out.tensor(os)
-        let n = x.shape[0], h = x.shape[2], w = x.shape[3], ohw = os[2] * os[3]
-        let kk = inChannels * kernel * kernel
-        let cols = isPointwise ? [] : workspace.prepareColumns(count: kk * ohw)
+        let g = geometry(x)
+        let y = out.tensor([g.n, g.cout, g.oh, g.ow])
+        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, groupColumns: groupColumns,
+                              bandColumns: bandColumns, workers: Parallel.workers)
+        let grouped = plan.groupSize > 1
+        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
+        let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
         let xp = SendablePointer(x.data), yp = SendablePointer(y.data), wp = SendablePointer(weight.value.data)
-        let (cin, cout, k, s, p, pw) = (inChannels, outChannels, kernel, stride, padding, isPointwise)
         let bp = bias.map { SendablePointer($0.value.data) }
-        Parallel.forWorkers(n) { t, lo, hi in
-            for i in lo..<hi {
-                let xi = xp.p + i * cin * h * w, yi = yp.p + i * cout * ohw
-                var b = UnsafePointer(xi)
-                if !pw {
-                    im2col(xi, channels: cin, height: h, width: w, kernel: k, stride: s, pad: p, col: cols[t].p)
-                    b = UnsafePointer(cols[t].p)
+        // Inside a worker parallelGemm is a plain GEMM; with a single unit it splits the GEMM instead.
+        Parallel.forWorkers(plan.units) { t, lo, hi in
+            for u in lo..<hi {
+                let i0 = u * plan.groupSize, count = min(plan.groupSize, g.n - i0)
+                if grouped {
+                    let ld = count * g.ohw
+                    for j in 0..<count {
+                        im2col(xp.p + (i0 + j) * g.inPlane, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
+                               pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
+                    }
+                    BLAS.parallelGemm(m: g.cout, n: ld, k: g.kk, a: wp.p, lda: g.kk, b: cols[t].p, ldb: ld, c: tiles[t].p, ldc: ld)
+                    scatterTile(tiles[t].p, images: count, rows: g.cout, columns: g.ohw, into: yp.p + i0 * g.outPlane)
+                } else {
+                    let xi = xp.p + i0 * g.inPlane, yi = yp.p + i0 * g.outPlane
+                    for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
+                        let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
+                        var b = UnsafePointer(xi + r0 * g.ow), ldb = g.ohw
+                        if !g.pointwise {
+                            im2col(xi, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
+                                   rows: band, col: cols[t].p)
+                            b = UnsafePointer(cols[t].p); ldb = nc
+                        }
+                        BLAS.parallelGemm(m: g.cout, n: nc, k: g.kk, a: wp.p, lda: g.kk, b: b, ldb: ldb,
+                                          c: yi + r0 * g.ow, ldc: g.ohw)
+                    }
                 }
-                BLAS.gemm(m: cout, n: ohw, k: kk, a: wp.p, lda: kk, b: b, ldb: ohw, c: yi, ldc: ohw)
                 if let bp {
-                    for co in 0..<cout {
-                        let v = bp.p[co], row = yi + co * ohw
-                        for j in 0..<ohw { row[j] += v }
+                    for i in i0..<(i0 + count) {
+                        for co in 0..<g.cout {
+                            let v = bp.p[co], row = yp.p + i * g.outPlane + co * g.ohw
+                            for j in 0..<g.ohw { row[j] += v }
+                        }
                     }
                 }
             }
@@ -90,53 +128,80 @@ public final class Conv2D: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input
-        let n = x.shape[0], h = x.shape[2], w = x.shape[3], ohw = dy.shape[2] * dy.shape[3]
-        let kk = inChannels * kernel * kernel
-        let dx = dxBuffer.tensor(x.shape)
-        let cols = isPointwise ? [] : workspace.prepareColumns(count: kk * ohw)
+        let g = geometry(x)
+        let dx = TensorPool.shared.tensor(x.shape)
+        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, groupColumns: groupColumns,
+                              bandColumns: bandColumns, workers: Parallel.workers)
+        let grouped = plan.groupSize > 1
+        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
+        let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
         // Worker 0 adds straight into the gradient; the others into zeroed scratch, summed after.
-        var scratch = workspace.prepareAccumulators(count: outChannels * kk)
+        var scratch = workspace.prepareAccumulators(count: g.cout * g.kk)
         scratch[0] = SendablePointer(weight.grad.data)
         let accs = scratch
         let xp = SendablePointer(x.data), dyp = SendablePointer(dy.data), dxp = SendablePointer(dx.data)
         let wp = SendablePointer(weight.value.data)
-        let (cin, cout, k, s, p, pw) = (inChannels, outChannels, kernel, stride, padding, isPointwise)
-        let dbias = bias.map { SendablePointer($0.grad.data) }
-        Parallel.forWorkers(n) { t, lo, hi in
-            for i in lo..<hi {
-                let xi = xp.p + i * cin * h * w, dyi = dyp.p + i * cout * ohw, dxi = dxp.p + i * cin * h * w
-                // dW += dy_i · col_iᵀ (each worker into its own accumulator).
-                var colp = UnsafePointer(xi)
-                if !pw {
-                    im2col(xi, channels: cin, height: h, width: w, kernel: k, stride: s, pad: p, col: cols[t].p)
-                    colp = UnsafePointer(cols[t].p)
+        Parallel.forWorkers(plan.units) { t, lo, hi in
+            for u in lo..<hi {
+                let i0 = u * plan.groupSize, count = min(plan.groupSize, g.n - i0)
+                if grouped {
+                    // dW += dY·colsᵀ and dcols = Wᵀ·dY over the group's side-by-side columns.
+                    let ld = count * g.ohw
+                    for j in 0..<count {
+                        im2col(xp.p + (i0 + j) * g.inPlane, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
+                               pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
+                    }
+                    gatherTile(dyp.p + i0 * g.outPlane, images: count, rows: g.cout, columns: g.ohw, into: tiles[t].p)
+                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
+                                      beta: 1, c: accs[t].p, ldc: g.kk)
+                    BLAS.parallelGemm(transA: true, m: g.kk, n: ld, k: g.cout, a: wp.p, lda: g.kk, b: tiles[t].p, ldb: ld,
+                                      c: cols[t].p, ldc: ld)
+                    for j in 0..<count {
+                        let dxi = dxp.p + (i0 + j) * g.inPlane
+                        dxi.update(repeating: 0, count: g.inPlane)
+                        col2im(cols[t].p + j * g.ohw, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
+                               pad: g.p, ld: ld, x: dxi)
+                    }
+                    continue
                 }
-                BLAS.gemm(transB: true, m: cout, n: kk, k: ohw, a: dyi, lda: ohw, b: colp, ldb: ohw,
-                          beta: 1, c: accs[t].p, ldc: kk)
-                // dx_i = col2im(Wᵀ · dy_i)
-                if pw {
-                    BLAS.gemm(transA: true, m: cin, n: ohw, k: cout, a: wp.p, lda: kk, b: dyi, ldb: ohw, c: dxi, ldc: ohw)
-                } else {
-                    BLAS.gemm(transA: true, m: kk, n: ohw, k: cout, a: wp.p, lda: kk, b: dyi, ldb: ohw, c: cols[t].p, ldc: ohw)
-                    dxi.update(repeating: 0, count: cin * h * w)
-                    col2im(cols[t].p, channels: cin, height: h, width: w, kernel: k, stride: s, pad: p, x: dxi)
+                let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
+                if !g.pointwise { dxi.update(repeating: 0, count: g.inPlane) }
+                for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
+                    let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
+                    let dyb = dyi + r0 * g.ow
+                    var colp = UnsafePointer(xi + r0 * g.ow), ldb = g.ohw
+                    if !g.pointwise {
+                        im2col(xi, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
+                               rows: band, col: cols[t].p)
+                        colp = UnsafePointer(cols[t].p); ldb = nc
+                    }
+                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
+                                      beta: 1, c: accs[t].p, ldc: g.kk)
+                    if g.pointwise {
+                        BLAS.parallelGemm(transA: true, m: g.cin, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
+                                          c: dxi + r0 * g.ow, ldc: g.ohw)
+                    } else {
+                        BLAS.parallelGemm(transA: true, m: g.kk, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
+                                          c: cols[t].p, ldc: nc)
+                        col2im(cols[t].p, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
+                               rows: band, x: dxi)
+                    }
                 }
             }
         }
         for t in 1..<max(Parallel.workers, 1) {
-            addInPlace(weight.grad.data, accs[t].p, count: cout * kk)
+            addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
         }
-        if let dbias {
-            for i in 0..<n {
-                for co in 0..<cout {
-                    let row = dy.data + (i * cout + co) * ohw
+        if let dbias = bias?.grad {
+            for i in 0..<g.n {
+                for co in 0..<g.cout {
+                    let row = dy.data + (i * g.cout + co) * g.ohw
                     var sum: Float = 0
-                    for j in 0..<ohw { sum += row[j] }
-                    dbias.p[co] += sum
+                    for j in 0..<g.ohw { sum += row[j] }
+                    dbias.data[co] += sum
                 }
             }
         }
         return dx
     }
 }
-

@@ -11,7 +11,6 @@ public final class DepthwiseConv2D: Layer {
 
     private var input = Tensor(zeros: [0])
     private var out = Buffer()
-    private var dxBuffer = Buffer()
 
     public init(channels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil) {
         self.channels = channels; self.kernel = kernel; self.stride = stride
@@ -53,7 +52,7 @@ public final class DepthwiseConv2D: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input
-        let dx = dxBuffer.tensor(x.shape)
+        let dx = TensorPool.shared.tensor(x.shape)
         depthwiseBackwardWeight(x.data, dy.data, batch: x.shape[0], channels: channels, height: x.shape[2],
                                 width: x.shape[3], kernel: kernel, stride: stride, pad: padding, dweight: weight.grad.data)
         depthwiseBackwardInput(dy.data, weight: weight.value.data, batch: x.shape[0], channels: channels,

@@ -8,7 +8,7 @@ public final class Linear: Layer {
     public let weight: Parameter
     public let bias: Parameter?
     private var input = Tensor(zeros: [0])
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures; self.outFeatures = outFeatures
@@ -47,7 +47,7 @@ public final class Linear: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input, n = x.shape[0]
-        let dx = dxBuffer.tensor(x.shape)
+        let dx = TensorPool.shared.tensor(x.shape)
         BLAS.parallelGemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.data, lda: outFeatures,
                           b: x.data, ldb: inFeatures, beta: 1, c: weight.grad.data, ldc: inFeatures)
         BLAS.parallelGemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,

@@ -47,7 +47,7 @@ public final class Sequential: ContainerLayer {
 public final class Residual: ContainerLayer {
     public let branch: Layer
     public let shortcut: Layer?
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
 
     public init(branch: Layer, shortcut: Layer? = nil) {
         self.branch = branch; self.shortcut = shortcut
@@ -75,7 +75,7 @@ public final class Residual: ContainerLayer {
     public func backward(_ dy: Tensor) -> Tensor {
         let db = branch.backward(dy)
         let ds = shortcut?.backward(dy) ?? dy
-        let dx = dxBuffer.tensor(db.shape)
+        let dx = TensorPool.shared.tensor(db.shape)
         Kernels.add(db.data, ds.data, count: dx.count, y: dx.data)
         return dx
     }

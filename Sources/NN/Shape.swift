@@ -14,7 +14,7 @@ public final class Flatten: Layer {
 /// Global average pooling [n, c, h, w] → [n, c] (adaptive pooling to 1×1, then flatten).
 public final class GlobalAvgPool: Layer {
     private var inShape: [Int] = []
-    private var out = Buffer(), dxBuffer = Buffer()
+    private var out = Buffer()
     public init() {}
     public var summary: String { "global avg pool" }
     public func outputShape(_ s: [Int]) -> [Int] { [s[0], s[1]] }
@@ -29,7 +29,7 @@ public final class GlobalAvgPool: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let dx = dxBuffer.tensor(inShape)
+        let dx = TensorPool.shared.tensor(inShape)
         globalAvgPoolBackward(dy.data, planes: inShape[0] * inShape[1], spatial: inShape[2] * inShape[3], dx: dx.data)
         return dx
     }
@@ -40,7 +40,7 @@ public final class GlobalAvgPool: Layer {
 public final class Dropout: Layer {
     public let probability: Float
     public var rng: RNG
-    private var mask = Buffer(), out = Buffer(), dxBuffer = Buffer()
+    private var mask = Buffer(), out = Buffer()
     private var active = false
 
     public init(probability: Float, seed: UInt64 = 0) {
@@ -65,7 +65,7 @@ public final class Dropout: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard active else { return dy }
-        let dx = dxBuffer.tensor(dy.shape), m = mask.tensor(dy.shape)
+        let dx = TensorPool.shared.tensor(dy.shape), m = mask.tensor(dy.shape)
         for i in 0..<dy.count { dx.data[i] = dy.data[i] * m.data[i] }
         return dx
     }

@@ -1,15 +1,17 @@
 import Tensor
 
-/// Scratch memory shared by the layers of one network: per-worker im2col columns and gradient
-/// accumulators. Layers of one network run one at a time, so one workspace serves the whole
-/// network; it grows to the largest request during the first step and is then reused without
-/// allocation. Two networks used on different threads must not share one.
+/// Scratch memory shared by the layers of one network: per-worker im2col columns, output tiles
+/// and gradient accumulators. Layers of one network run one at a time, so one workspace serves
+/// the whole network; it grows to the largest request during the first step and is then reused
+/// without allocation. Two networks used on different threads must not share one.
 public final class Workspace: @unchecked Sendable {
     private var columns: [Buffer]
+    private var tiles: [Buffer]
     private var accumulators: [Buffer]
 
     public init() {
         columns = Array(repeating: Buffer(), count: Parallel.workers)
+        tiles = Array(repeating: Buffer(), count: Parallel.workers)
         accumulators = Array(repeating: Buffer(), count: Parallel.workers)
     }
 
@@ -26,6 +28,11 @@ public final class Workspace: @unchecked Sendable {
     /// Pointers for every worker, fetched before a parallel region (the buffers are not thread-safe to grow).
     public func prepareColumns(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(columns($0, count: count)) }
+    }
+
+    /// Per-worker scratch for a tile of outputs or output gradients gathered from several images.
+    public func prepareTiles(count: Int) -> [SendablePointer<Float>] {
+        (0..<Parallel.workers).map { SendablePointer(tiles[$0].tensor([count]).data) }
     }
 
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
