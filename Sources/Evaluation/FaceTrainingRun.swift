@@ -110,6 +110,7 @@ public final class FaceTrainingRun {
         stopAfterEpochs = options.stopAfterEpochs
         var rng = RNG(seed: options.config.seed)
         backbone = NetworkBuilder.build(a, rng: &rng)
+        backbone.skipInputGradient()
         let embedding = backbone.outputShape([1, a.inChannels, a.inputSize, a.inputSize])[1]
         head = MarginHead(embeddingSize: embedding, classes: source.classes, kind: options.margin, scale: options.scale,
                           centreInit: Self.centreInit(for: options.margin), rng: &rng)

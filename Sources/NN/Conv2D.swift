@@ -57,8 +57,12 @@ public final class Conv2D: Layer {
 
     private var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
-    /// GEMM tile sizes in output columns (see `ConvTiling`); tests set small values to reach every path.
-    public var groupColumns = ConvTiling.defaultGroupColumns, bandColumns = ConvTiling.defaultBandColumns
+    /// How the batch is cut into GEMM tiles (see `ConvTiling`).
+    public var tiling = ConvTiling.Policy()
+
+    /// False for a network's first convolution, whose input is the images: backward then skips
+    /// dx (a third of the layer's backward work) and returns an empty tensor.
+    public var computesInputGradient = true
 
     private struct Geometry: @unchecked Sendable {
         let n: Int, cin: Int, cout: Int, h: Int, w: Int, oh: Int, ow: Int, k: Int, s: Int, p: Int
@@ -80,8 +84,8 @@ public final class Conv2D: Layer {
         input = x
         let g = geometry(x)
         let y = out.tensor([g.n, g.cout, g.oh, g.ow])
-        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, groupColumns: groupColumns,
-                              bandColumns: bandColumns, workers: Parallel.workers)
+        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
+                              workers: Parallel.workers)
         let grouped = plan.groupSize > 1
         let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
         let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
@@ -129,9 +133,10 @@ public final class Conv2D: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         let x = input
         let g = geometry(x)
-        let dx = TensorPool.shared.tensor(x.shape)
-        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, groupColumns: groupColumns,
-                              bandColumns: bandColumns, workers: Parallel.workers)
+        let wantsDx = computesInputGradient
+        let dx = wantsDx ? TensorPool.shared.tensor(x.shape) : Tensor(zeros: [0])
+        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
+                              workers: Parallel.workers)
         let grouped = plan.groupSize > 1
         let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
         let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
@@ -154,6 +159,7 @@ public final class Conv2D: Layer {
                     gatherTile(dyp.p + i0 * g.outPlane, images: count, rows: g.cout, columns: g.ohw, into: tiles[t].p)
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
+                    if !wantsDx { continue }
                     BLAS.parallelGemm(transA: true, m: g.kk, n: ld, k: g.cout, a: wp.p, lda: g.kk, b: tiles[t].p, ldb: ld,
                                       c: cols[t].p, ldc: ld)
                     for j in 0..<count {
@@ -165,7 +171,7 @@ public final class Conv2D: Layer {
                     continue
                 }
                 let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
-                if !g.pointwise { dxi.update(repeating: 0, count: g.inPlane) }
+                if !g.pointwise && wantsDx { dxi.update(repeating: 0, count: g.inPlane) }
                 for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
                     let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
                     let dyb = dyi + r0 * g.ow
@@ -177,6 +183,7 @@ public final class Conv2D: Layer {
                     }
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
+                    if !wantsDx { continue }
                     if g.pointwise {
                         BLAS.parallelGemm(transA: true, m: g.cin, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
                                           c: dxi + r0 * g.ow, ldc: g.ohw)

@@ -85,3 +85,13 @@ extension Layer {
 
     public func zeroGradients() { for p in allParameters { p.grad.zero() } }
 }
+
+extension Layer {
+    /// Tells the layer that first sees a network's input that nobody needs dL/dinput, so a
+    /// trainer's backward pass skips that work (the first convolution's input gradient). A
+    /// network whose first layer has nothing to skip is left as it is.
+    public func skipInputGradient() {
+        if let s = self as? Sequential, let first = s.layers.first { first.skipInputGradient() }
+        (self as? Conv2D)?.computesInputGradient = false
+    }
+}

@@ -84,6 +84,7 @@ public final class ClassifierTrainer {
 
     public init(network: Layer, config: TrainingConfig) {
         self.network = network; self.config = config
+        network.skipInputGradient()
         parameters = network.allParameters
         optimizer = SGD(parameters: parameters, momentum: Float(config.momentum),
                         weightDecay: Float(config.weightDecay), nesterov: config.nesterov)

@@ -59,7 +59,7 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
         var rng = RNG(seed: 11)
         let conv = Conv2D(3, 4, kernel: k, stride: s, padding: p)
         conv.initialize(.pytorchDefault, rng: &rng)
-        conv.groupColumns = group; conv.bandColumns = band
+        conv.tiling.groupColumns = group; conv.tiling.bandColumns = band; conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20
         let x = randomTensor([5, 3, 7, 6], seed: 4)
         let y = conv.forward(x, training: true)
         #expect(y.shape == [5, 4, ref.oh, ref.ow])
@@ -73,24 +73,34 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
     }
 
     @Test func plansCoverTheBatch() {
-        // 7×7 outputs, 32 images, 2 workers, 2048 columns: two groups of 16.
-        let small = ConvTiling(batch: 32, outHeight: 7, outWidth: 7, groupColumns: 2048, bandColumns: 2048, workers: 2)
+        var policy = ConvTiling.Policy()
+        policy.groupColumns = 2048
+        // IR-18's last stage (7×7, 3×3 over 512 channels), 32 images, 2 workers: two groups of 16.
+        let small = ConvTiling(batch: 32, outHeight: 7, outWidth: 7, depth: 4608, policy: policy, workers: 2)
         #expect(small.groupSize == 16 && small.units == 2 && small.columns == 16 * 49)
-        // 112×112 outputs: bands of 18 rows, one unit per image.
-        let large = ConvTiling(batch: 32, outHeight: 112, outWidth: 112, groupColumns: 2048, bandColumns: 2048, workers: 2)
-        #expect(large.groupSize == 1 && large.bandRows == 18 && large.units == 32 && large.columns == 18 * 112)
-        // 28×28 outputs (784 columns): two images per group.
-        let mid = ConvTiling(batch: 128, outHeight: 28, outWidth: 28, groupColumns: 2048, bandColumns: 2048, workers: 2)
-        #expect(mid.groupSize == 2 && mid.units == 64)
+        // 25 images: groups of 13 and 12.
+        let ragged = ConvTiling(batch: 25, outHeight: 7, outWidth: 7, depth: 4608, policy: policy, workers: 2)
+        #expect(ragged.groupSize == 13 && ragged.units == 2)
+        // A pointwise conv over 256 channels at 7×7 stays one GEMM per image.
+        let shallow = ConvTiling(batch: 128, outHeight: 7, outWidth: 7, depth: 256, policy: policy, workers: 2)
+        #expect(shallow.groupSize == 1 && shallow.units == 128 && shallow.bandRows == 7)
+        // 112×112 outputs of a 3×3 conv over 64 channels: bands of 8 rows (896 columns, 2 MB of
+        // lowered input), one unit per image.
+        let large = ConvTiling(batch: 32, outHeight: 112, outWidth: 112, depth: 576, policy: policy, workers: 2)
+        #expect(large.groupSize == 1 && large.bandRows == 8 && large.units == 32 && large.columns == 8 * 112)
+        // The stem (K = 27) lowers a whole image at once.
+        let stem = ConvTiling(batch: 32, outHeight: 112, outWidth: 112, depth: 27, policy: policy, workers: 2)
+        #expect(stem.bandRows == 112)
     }
 
     @Test func gradientCheckPassesWhenTiled() {
         var rng = RNG(seed: 7)
         let conv = Conv2D(3, 4, kernel: 3, stride: 1, padding: 1, bias: true)
         conv.initialize(.pytorchDefault, rng: &rng)
-        conv.groupColumns = 60; conv.bandColumns = 1 << 20
+        conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20
+        conv.tiling.groupColumns = 60; conv.tiling.bandColumns = 1 << 20
         GradientCheck().expectPasses(conv, input: randomTensor([3, 3, 5, 4], seed: 3))
-        conv.groupColumns = 1; conv.bandColumns = 8
+        conv.tiling.groupColumns = 1; conv.tiling.bandColumns = 8
         GradientCheck().expectPasses(conv, input: randomTensor([3, 3, 5, 4], seed: 3))
     }
 }
