@@ -31,6 +31,11 @@ private func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, 
                     v0.addProduct(g0, d0); v1.addProduct(g1, d1)
                     i += 32
                 }
+                // 7×7 and 14×14 planes leave 17 and 4 floats past the 32-wide loop.
+                if i + 16 <= i1 {
+                    let d = load(pa + i, as: SIMD16<Float>.self) - sv, g = load(pb + i, as: SIMD16<Float>.self)
+                    u0 += g; v0.addProduct(g, d); i += 16
+                }
                 var t1 = ((u0 + u1).sum()), t2 = ((v0 + v1).sum())
                 while i < i1 { t1 += pb[i]; t2 += pb[i] * (pa[i] - shift); i += 1 }
                 s1 += Double(t1); s2 += Double(t2)
@@ -40,6 +45,10 @@ private func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, 
                     u0 += d0; u1 += d1
                     v0.addProduct(d0, d0); v1.addProduct(d1, d1)
                     i += 32
+                }
+                if i + 16 <= i1 {
+                    let d = load(pa + i, as: SIMD16<Float>.self) - sv
+                    u0 += d; v0.addProduct(d, d); i += 16
                 }
                 var t1 = ((u0 + u1).sum()), t2 = ((v0 + v1).sum())
                 while i < i1 { let d = pa[i] - shift; t1 += d; t2 += d * d; i += 1 }

@@ -64,6 +64,22 @@ public final class Conv2D: Layer {
     /// dx (a third of the layer's backward work) and returns an empty tensor.
     public var computesInputGradient = true
 
+    private var flippedBuffer = Buffer()
+
+    /// W'[ci, co, ky, kx] = W[co, ci, k-1-ky, k-1-kx]: the filters of the input-gradient convolution.
+    private func flippedWeights() -> Tensor {
+        let (cin, cout, k) = (inChannels, outChannels, kernel), kk = k * k
+        let f = flippedBuffer.tensor([cin, cout * kk])
+        let w = weight.value.data
+        for co in 0..<cout {
+            for ci in 0..<cin {
+                let src = w + (co * cin + ci) * kk, dst = f.data + (ci * cout + co) * kk
+                for i in 0..<kk { dst[i] = src[kk - 1 - i] }
+            }
+        }
+        return f
+    }
+
     private struct Geometry: @unchecked Sendable {
         let n: Int, cin: Int, cout: Int, h: Int, w: Int, oh: Int, ow: Int, k: Int, s: Int, p: Int
         let pointwise: Bool
@@ -138,8 +154,15 @@ public final class Conv2D: Layer {
         let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
                               workers: Parallel.workers)
         let grouped = plan.groupSize > 1
-        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
-        let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
+        // A stride-1 "same" convolution's input gradient is itself a convolution: dy correlated
+        // with the flipped, transposed filters. Lowering dy and one more forward-shaped GEMM
+        // replaces the Wᵀ·dY GEMM, the zeroing of dx and col2im's scattered adds.
+        let same = wantsDx && !g.pointwise && g.s == 1 && g.oh == g.h && g.ow == g.w
+        let kkOut = g.cout * g.k * g.k
+        let flipped = same ? flippedWeights() : nil
+        let fp = flipped.map { SendablePointer($0.data) }
+        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: max(g.kk, same ? kkOut : 0) * plan.columns)
+        let tiles = grouped ? workspace.prepareTiles(count: max(g.cout, g.cin) * plan.columns) : []
         // Worker 0 adds straight into the gradient; the others into zeroed scratch, summed after.
         var scratch = workspace.prepareAccumulators(count: g.cout * g.kk)
         scratch[0] = SendablePointer(weight.grad.data)
@@ -160,6 +183,16 @@ public final class Conv2D: Layer {
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
                     if !wantsDx { continue }
+                    if let fp {
+                        for j in 0..<count {
+                            im2col(dyp.p + (i0 + j) * g.outPlane, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k,
+                                   stride: 1, pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
+                        }
+                        BLAS.parallelGemm(m: g.cin, n: ld, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: ld,
+                                          c: tiles[t].p, ldc: ld)
+                        scatterTile(tiles[t].p, images: count, rows: g.cin, columns: g.ohw, into: dxp.p + i0 * g.inPlane)
+                        continue
+                    }
                     BLAS.parallelGemm(transA: true, m: g.kk, n: ld, k: g.cout, a: wp.p, lda: g.kk, b: tiles[t].p, ldb: ld,
                                       c: cols[t].p, ldc: ld)
                     for j in 0..<count {
@@ -171,7 +204,7 @@ public final class Conv2D: Layer {
                     continue
                 }
                 let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
-                if !g.pointwise && wantsDx { dxi.update(repeating: 0, count: g.inPlane) }
+                if !g.pointwise && wantsDx && !same { dxi.update(repeating: 0, count: g.inPlane) }
                 for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
                     let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
                     let dyb = dyi + r0 * g.ow
@@ -184,7 +217,12 @@ public final class Conv2D: Layer {
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
                     if !wantsDx { continue }
-                    if g.pointwise {
+                    if let fp {
+                        im2col(dyi, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, stride: 1, pad: g.p,
+                               rows: band, col: cols[t].p)
+                        BLAS.parallelGemm(m: g.cin, n: nc, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: nc,
+                                          c: dxi + r0 * g.ow, ldc: g.ohw)
+                    } else if g.pointwise {
                         BLAS.parallelGemm(transA: true, m: g.cin, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
                                           c: dxi + r0 * g.ow, ldc: g.ohw)
                     } else {

@@ -90,4 +90,37 @@ private func naiveCol2im(_ col: [Float], _ g: ConvCase, into x0: [Float]) -> [Do
         let scale = Double(a.count)  // |entries| <= 1
         expectAdjoint(lhs, rhs, scale: scale.squareRoot(), tolerance: 1e-5, "adjoint \(g)")
     }
+
+    /// A band of output rows written at a wider pitch equals the same rows of the whole lowering,
+    /// and leaves the columns past the band untouched; col2im of that band adds what the whole
+    /// col2im adds for those rows.
+    @Test(arguments: cases)
+    func bandsAtAPitchMatchTheWholeLowering(_ g: ConvCase) {
+        var rng = RNG(seed: g.seed + 3)
+        let x = randomTensor([g.c, g.h, g.w], &rng)
+        let whole = Tensor(zeros: [g.c * g.k * g.k, g.oh * g.ow])
+        im2col(x.data, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p, col: whole.data)
+        let rows = g.c * g.k * g.k
+        for band in [0..<max(1, g.oh / 2), (g.oh / 2)..<g.oh] where !band.isEmpty {
+            let pitch = band.count * g.ow + 3
+            let col = Tensor(shape: [rows, pitch], repeating: -7)
+            im2col(x.data, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p, rows: band, ld: pitch,
+                   col: col.data)
+            var same = true
+            for r in 0..<rows {
+                for j in 0..<(band.count * g.ow) where col[r * pitch + j] != whole[r * g.oh * g.ow + band.lowerBound * g.ow + j] { same = false }
+                for j in (band.count * g.ow)..<pitch where col[r * pitch + j] != -7 { same = false }
+            }
+            #expect(same, "im2col band \(band) \(g)")
+            // col2im over the band's columns only equals the whole col2im of a col zero outside the band.
+            let masked = Tensor(zeros: [rows, g.oh * g.ow])
+            for r in 0..<rows {
+                for j in 0..<(band.count * g.ow) { masked[r * g.oh * g.ow + band.lowerBound * g.ow + j] = col[r * pitch + j] }
+            }
+            let a = Tensor(zeros: [g.c, g.h, g.w]), b = Tensor(zeros: [g.c, g.h, g.w])
+            col2im(col.data, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p, rows: band, ld: pitch, x: a.data)
+            col2im(masked.data, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p, x: b.data)
+            expectClose(a, doubles(b), tolerance: 0, "col2im band \(band) \(g)")
+        }
+    }
 }
