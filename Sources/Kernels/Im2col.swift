@@ -44,24 +44,46 @@ public func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, wi
                         let dst = row + (oy - band.lowerBound) * ow
                         let iy = oy * s - p + ky
                         if iy < 0 || iy >= h || ox0 == ox1 {
-                            dst.update(repeating: 0, count: ow)
+                            zeroRun(dst, count: ow)
                             continue
                         }
-                        if ox0 > 0 { dst.update(repeating: 0, count: ox0) }
+                        // The padding is one or two floats per row: stores, not a memset call.
+                        zeroRun(dst, count: ox0)
                         let src = plane + iy * w + (ox0 * s - p + kx)
                         if s == 1 {
                             // Rows of 7–112 floats: an inline vector copy, not a memmove call per row.
                             copyRun(src, to: dst + ox0, count: ox1 - ox0)
+                        } else if s == 2 {
+                            stride2Run(src, to: dst + ox0, count: ox1 - ox0)
                         } else {
                             let d = dst + ox0
                             for j in 0..<(ox1 - ox0) { d[j] = src[j * s] }
                         }
-                        if ox1 < ow { (dst + ox1).update(repeating: 0, count: ow - ox1) }
+                        zeroRun(dst + ox1, count: ow - ox1)
                     }
                 }
             }
         }
     }
+}
+
+@inline(__always)
+private func zeroRun(_ p: UnsafeMutablePointer<Float>, count: Int) {
+    if count >= 32 { p.update(repeating: 0, count: count); return }
+    var i = 0
+    while i < count { p[i] = 0; i &+= 1 }
+}
+
+/// d[j] = src[2j] for j < count: the even lanes of 32-float loads while the odd neighbour of the
+/// last one read stays inside the row (src[2·count - 2] is the last float the row provides).
+@inline(__always)
+private func stride2Run(_ src: UnsafePointer<Float>, to d: UnsafeMutablePointer<Float>, count: Int) {
+    var j = 0
+    while j &+ 17 <= count {
+        store(load(src + 2 &* j, as: SIMD32<Float>.self).evenHalf, d + j)
+        j &+= 16
+    }
+    while j < count { d[j] = src[2 &* j]; j &+= 1 }
 }
 
 /// The adjoint of `im2col`: **adds** every entry of `col` into the input position it was read

@@ -64,7 +64,34 @@ public final class Conv2D: Layer {
     /// dx (a third of the layer's backward work) and returns an empty tensor.
     public var computesInputGradient = true
 
-    private var flippedBuffer = Buffer()
+    private var flippedBuffer = Buffer(), tapsBuffer = Buffer(), flippedTapsBuffer = Buffer()
+
+    /// taps[ky·k + kx][co][ci] = W[co, ci, ky, kx]: one [cout, cin] matrix per tap for the shifted GEMMs.
+    private func weightTaps() -> Tensor {
+        let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
+        let t = tapsBuffer.tensor([kk, cout, cin]), w = weight.value.data
+        for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cout + co) * cin + ci] = w[(co * cin + ci) * kk + i] } } }
+        return t
+    }
+
+    /// The input-gradient convolution's taps: [ky·k + kx][ci][co] = W[co, ci, k-1-ky, k-1-kx].
+    private func flippedTaps() -> Tensor {
+        let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
+        let t = flippedTapsBuffer.tensor([kk, cin, cout]), w = weight.value.data
+        for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cin + ci) * cout + co] = w[(co * cin + ci) * kk + kk - 1 - i] } } }
+        return t
+    }
+
+    /// Stride-1 "same" convolutions with k > 1 run as shifted GEMMs over a padded copy
+    /// (`shiftedConvolutionBand`) when an image is not grouped with others. Each tap's GEMM has
+    /// depth cin (cout for the input gradient), so a stem over 1–3 channels keeps im2col.
+    private func shifts(_ g: Geometry, _ plan: ConvTiling) -> Bool {
+        useShiftedGemms && plan.groupSize == 1 && g.k > 1 && g.s == 1 && 2 * g.p == g.k - 1
+            && min(g.cin, g.cout) >= 16
+    }
+
+    /// False falls back to im2col for every convolution (tests compare the two).
+    public var useShiftedGemms = true
 
     /// W'[ci, co, ky, kx] = W[co, ci, k-1-ky, k-1-kx]: the filters of the input-gradient convolution.
     private func flippedWeights() -> Tensor {
@@ -102,9 +129,14 @@ public final class Conv2D: Layer {
         let y = out.tensor([g.n, g.cout, g.oh, g.ow])
         let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
                               workers: Parallel.workers)
-        let grouped = plan.groupSize > 1
-        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
-        let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns) : []
+        let grouped = plan.groupSize > 1, shifted = shifts(g, plan)
+        let cols = (g.pointwise && !grouped) || shifted ? [] : workspace.prepareColumns(count: g.kk * plan.columns)
+        let pw = g.w + 2 * g.p
+        let tiles = grouped ? workspace.prepareTiles(count: g.cout * plan.columns)
+            : shifted ? workspace.prepareTiles(count: g.cout * plan.bandRows * pw) : []
+        let padded = shifted ? workspace.preparePadded(count: paddedPlanesCount(channels: g.cin, height: g.h, width: g.w, pad: g.p)) : []
+        let taps = shifted ? weightTaps() : nil
+        let tp = taps.map { SendablePointer($0.data) }
         let xp = SendablePointer(x.data), yp = SendablePointer(y.data), wp = SendablePointer(weight.value.data)
         let bp = bias.map { SendablePointer($0.value.data) }
         // Inside a worker parallelGemm is a plain GEMM; with a single unit it splits the GEMM instead.
@@ -119,6 +151,13 @@ public final class Conv2D: Layer {
                     }
                     BLAS.parallelGemm(m: g.cout, n: ld, k: g.kk, a: wp.p, lda: g.kk, b: cols[t].p, ldb: ld, c: tiles[t].p, ldc: ld)
                     scatterTile(tiles[t].p, images: count, rows: g.cout, columns: g.ohw, into: yp.p + i0 * g.outPlane)
+                } else if let tp {
+                    padPlanes(xp.p + i0 * g.inPlane, channels: g.cin, height: g.h, width: g.w, pad: g.p, into: padded[t].p)
+                    for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
+                        shiftedConvolutionBand(padded[t].p, channels: g.cin, height: g.h, width: g.w, kernel: g.k, taps: tp.p,
+                                               outChannels: g.cout, rows: r0..<min(g.oh, r0 + plan.bandRows), scratch: tiles[t].p,
+                                               y: yp.p + i0 * g.outPlane)
+                    }
                 } else {
                     let xi = xp.p + i0 * g.inPlane, yi = yp.p + i0 * g.outPlane
                     for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
@@ -159,10 +198,16 @@ public final class Conv2D: Layer {
         // replaces the Wᵀ·dY GEMM, the zeroing of dx and col2im's scattered adds.
         let same = wantsDx && !g.pointwise && g.s == 1 && g.oh == g.h && g.ow == g.w
         let kkOut = g.cout * g.k * g.k
-        let flipped = same ? flippedWeights() : nil
+        let shifted = same && shifts(g, plan)
+        let flipped = same && !shifted ? flippedWeights() : nil
         let fp = flipped.map { SendablePointer($0.data) }
+        let ftaps = shifted ? flippedTaps() : nil
+        let ftp = ftaps.map { SendablePointer($0.data) }
+        let pw = g.w + 2 * g.p
         let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: max(g.kk, same ? kkOut : 0) * plan.columns)
-        let tiles = grouped ? workspace.prepareTiles(count: max(g.cout, g.cin) * plan.columns) : []
+        let tiles = grouped ? workspace.prepareTiles(count: max(g.cout, g.cin) * plan.columns)
+            : shifted ? workspace.prepareTiles(count: g.cin * plan.bandRows * pw) : []
+        let padded = shifted ? workspace.preparePadded(count: paddedPlanesCount(channels: g.cout, height: g.oh, width: g.ow, pad: g.p)) : []
         // Worker 0 adds straight into the gradient; the others into zeroed scratch, summed after.
         var scratch = workspace.prepareAccumulators(count: g.cout * g.kk)
         scratch[0] = SendablePointer(weight.grad.data)
@@ -205,6 +250,7 @@ public final class Conv2D: Layer {
                 }
                 let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
                 if !g.pointwise && wantsDx && !same { dxi.update(repeating: 0, count: g.inPlane) }
+                if ftp != nil { padPlanes(dyi, channels: g.cout, height: g.oh, width: g.ow, pad: g.p, into: padded[t].p) }
                 for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
                     let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
                     let dyb = dyi + r0 * g.ow
@@ -217,7 +263,10 @@ public final class Conv2D: Layer {
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
                     if !wantsDx { continue }
-                    if let fp {
+                    if let ftp {
+                        shiftedConvolutionBand(padded[t].p, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, taps: ftp.p,
+                                               outChannels: g.cin, rows: band, scratch: tiles[t].p, y: dxi)
+                    } else if let fp {
                         im2col(dyi, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, stride: 1, pad: g.p,
                                rows: band, col: cols[t].p)
                         BLAS.parallelGemm(m: g.cin, n: nc, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: nc,

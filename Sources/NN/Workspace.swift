@@ -1,18 +1,20 @@
 import Tensor
 
-/// Scratch memory shared by the layers of one network: per-worker im2col columns, output tiles
-/// and gradient accumulators. Layers of one network run one at a time, so one workspace serves
+/// Scratch memory shared by the layers of one network: per-worker im2col columns, output tiles,
+/// padded images and gradient accumulators. Layers of one network run one at a time, so one workspace serves
 /// the whole network; it grows to the largest request during the first step and is then reused
 /// without allocation. Two networks used on different threads must not share one.
 public final class Workspace: @unchecked Sendable {
     private var columns: [Buffer]
     private var tiles: [Buffer]
     private var accumulators: [Buffer]
+    private var padded: [Buffer]
 
     public init() {
         columns = Array(repeating: Buffer(), count: Parallel.workers)
         tiles = Array(repeating: Buffer(), count: Parallel.workers)
         accumulators = Array(repeating: Buffer(), count: Parallel.workers)
+        padded = Array(repeating: Buffer(), count: Parallel.workers)
     }
 
     /// Column scratch of at least `count` floats for worker `t` (contents unspecified).
@@ -33,6 +35,11 @@ public final class Workspace: @unchecked Sendable {
     /// Per-worker scratch for a tile of outputs or output gradients gathered from several images.
     public func prepareTiles(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(tiles[$0].tensor([count]).data) }
+    }
+
+    /// Per-worker scratch for a zero-padded copy of one image.
+    public func preparePadded(count: Int) -> [SendablePointer<Float>] {
+        (0..<Parallel.workers).map { SendablePointer(padded[$0].tensor([count]).data) }
     }
 
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {

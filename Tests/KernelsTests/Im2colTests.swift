@@ -14,6 +14,8 @@ private let cases: [ConvCase] = [
     ConvCase(1, 2, 8, 8, k: 3, s: 2, p: 0),
     ConvCase(1, 4, 7, 9, k: 3, s: 3, p: 2),
     ConvCase(1, 16, 24, 24, k: 3, s: 1, p: 1),  // big enough to split over both workers
+    ConvCase(1, 3, 40, 38, k: 3, s: 2, p: 1),   // stride-2 rows long enough for the vector path
+    ConvCase(1, 2, 36, 40, k: 1, s: 2, p: 0),
 ]
 
 /// col[(ci*k + ky)*k + kx][oy*ow + ox] = x[ci][oy*s - p + ky][ox*s - p + kx], 0 outside.

@@ -103,4 +103,27 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
         conv.tiling.groupColumns = 1; conv.tiling.bandColumns = 8
         GradientCheck().expectPasses(conv, input: randomTensor([3, 3, 5, 4], seed: 3))
     }
+
+    /// Shifted GEMMs and the im2col lowering agree with the definition on a batch that is cut
+    /// into bands over two workers, forward and backward.
+    @Test(arguments: [(3, 1 << 20), (3, 40), (5, 64)])
+    func shiftedGemmsMatchTheDefinition(k: Int, band: Int) {
+        let ref = NaiveConv(n: 4, cin: 6, cout: 5, h: 13, w: 11, k: k, s: 1, p: k / 2)
+        let x = randomTensor([4, 6, 13, 11], seed: 21)
+        for shifted in [true, false] {
+            var rng = RNG(seed: 12)
+            let conv = Conv2D(6, 5, kernel: k, stride: 1, padding: k / 2)
+            conv.initialize(.pytorchDefault, rng: &rng)
+            conv.useShiftedGemms = shifted
+            conv.tiling.bandColumns = band
+            let y = conv.forward(x, training: true)
+            #expect(maxRelativeError(y, ref.forward(x, conv.weight.value)) < 1e-6, "forward, shifted \(shifted)")
+            let dy = randomTensor(y.shape, seed: 22)
+            conv.weight.grad.zero()
+            let dx = conv.backward(dy)
+            let (rdx, rdw) = ref.backward(x, conv.weight.value, dy)
+            #expect(maxRelativeError(dx, rdx) < 1e-6, "dx, shifted \(shifted)")
+            #expect(maxRelativeError(conv.weight.grad, rdw) < 1e-6, "dW, shifted \(shifted)")
+        }
+    }
 }
