@@ -66,3 +66,44 @@ public func shiftedConvolutionBand(_ xpad: UnsafePointer<Float>, channels cin: I
         }
     }
 }
+
+/// Adds one band's weight gradient of the same convolution, tap by tap:
+/// acc[ky·k + kx] += dY_band · (window of xpad shifted by (ky, kx))ᵀ. `dypad` is dy padded by
+/// `padPlanes` (same plane size as xpad): read from (p, p) on, its junk columns are the zero
+/// borders, so the junk columns of x's windows add nothing.
+///
+/// - Shapes: dypad: [cout, (h+2p)·(w+2p)], xpad: [cin, (h+2p)·(w+2p)] (+ slack)
+///   -> acc: [k·k, cout, cin] (+=).
+public func shiftedWeightGradientBand(_ dypad: UnsafePointer<Float>, _ xpad: UnsafePointer<Float>, channels cin: Int,
+                                      outChannels cout: Int, height h: Int, width w: Int, kernel k: Int, rows: Range<Int>,
+                                      accumulator acc: UnsafeMutablePointer<Float>) {
+    // dypad: [cout, h+2p, w+2p], xpad: [cin, h+2p, w+2p] -> acc: [k*k, cout, cin] (+=)
+    let p = k / 2, pw = w + 2 * p, plane = paddedPlaneSize(height: h, width: w, pad: p)
+    let n = rows.count * pw
+    if n == 0 || cout == 0 || cin == 0 { return }
+    let a = dypad + (rows.lowerBound + p) * pw + p
+    for ky in 0..<k {
+        for kx in 0..<k {
+            BLAS.parallelGemm(transB: true, m: cout, n: cin, k: n, a: a, lda: plane,
+                              b: xpad + (rows.lowerBound + ky) * pw + kx, ldb: plane,
+                              beta: 1, c: acc + (ky * k + kx) * cout * cin, ldc: cin)
+        }
+    }
+}
+
+/// grad[co, ci, t] += acc[t, co, ci]: folds a tap-major accumulator into a [cout, cin, k, k] gradient.
+///
+/// - Shapes: acc: [taps, cout, cin] -> grad: [cout, cin, taps] (+=).
+public func addTapMajor(_ acc: UnsafePointer<Float>, taps: Int, outChannels cout: Int, channels cin: Int,
+                        into grad: UnsafeMutablePointer<Float>) {
+    // acc: [taps, cout, cin] -> grad: [cout, cin, taps] (+=)
+    let a = ConstPointer(acc), g = SendablePointer(grad)
+    Parallel.forChunks(cout, minChunk: minChunk(itemCost: cin * taps)) { lo, hi in
+        for co in lo..<hi {
+            for t in 0..<taps {
+                let src = a.p + (t * cout + co) * cin, dst = g.p + co * cin * taps + t
+                for ci in 0..<cin { dst[ci * taps] += src[ci] }
+            }
+        }
+    }
+}
