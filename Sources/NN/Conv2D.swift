@@ -87,7 +87,7 @@ public final class Conv2D: Layer {
     /// depth cin (cout for the input gradient), so a stem over 1–3 channels keeps im2col.
     private func shifts(_ g: Geometry, _ plan: ConvTiling) -> Bool {
         useShiftedGemms && plan.groupSize == 1 && g.k > 1 && g.s == 1 && 2 * g.p == g.k - 1
-            && min(g.cin, g.cout) >= tiling.shiftChannels
+            && min(g.cin, g.cout) >= 16
     }
 
     /// False falls back to im2col for every convolution (tests compare the two).
@@ -198,25 +198,19 @@ public final class Conv2D: Layer {
         // replaces the Wᵀ·dY GEMM, the zeroing of dx and col2im's scattered adds.
         let same = wantsDx && !g.pointwise && g.s == 1 && g.oh == g.h && g.ow == g.w
         let kkOut = g.cout * g.k * g.k
-        // Shifted GEMMs give the weight gradient too (no im2col at all), and the input gradient
-        // when it is wanted.
-        let shiftedDW = shifts(g, plan), shifted = same && shiftedDW
+        let shifted = same && shifts(g, plan)
         let flipped = same && !shifted ? flippedWeights() : nil
         let fp = flipped.map { SendablePointer($0.data) }
         let ftaps = shifted ? flippedTaps() : nil
         let ftp = ftaps.map { SendablePointer($0.data) }
         let pw = g.w + 2 * g.p
-        let cols = (g.pointwise && !grouped) || shiftedDW ? []
-            : workspace.prepareColumns(count: max(g.kk, same ? kkOut : 0) * plan.columns)
+        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: max(g.kk, same ? kkOut : 0) * plan.columns)
         let tiles = grouped ? workspace.prepareTiles(count: max(g.cout, g.cin) * plan.columns)
             : shifted ? workspace.prepareTiles(count: g.cin * plan.bandRows * pw) : []
-        let xCount = paddedPlanesCount(channels: g.cin, height: g.h, width: g.w, pad: g.p)
-        let padded = shiftedDW
-            ? workspace.preparePadded(count: xCount + paddedPlanesCount(channels: g.cout, height: g.oh, width: g.ow, pad: g.p)) : []
+        let padded = shifted ? workspace.preparePadded(count: paddedPlanesCount(channels: g.cout, height: g.oh, width: g.ow, pad: g.p)) : []
         // Worker 0 adds straight into the gradient; the others into zeroed scratch, summed after.
-        // Shifted GEMMs accumulate tap-major ([k², cout, cin]) on every worker, folded in after.
         var scratch = workspace.prepareAccumulators(count: g.cout * g.kk)
-        if !shiftedDW { scratch[0] = SendablePointer(weight.grad.data) }
+        scratch[0] = SendablePointer(weight.grad.data)
         let accs = scratch
         let xp = SendablePointer(x.data), dyp = SendablePointer(dy.data), dxp = SendablePointer(dx.data)
         let wp = SendablePointer(weight.value.data)
@@ -255,22 +249,8 @@ public final class Conv2D: Layer {
                     continue
                 }
                 let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
-                if shiftedDW {
-                    let xpad = padded[t].p, dypad = padded[t].p + xCount
-                    padPlanes(xi, channels: g.cin, height: g.h, width: g.w, pad: g.p, into: xpad)
-                    padPlanes(dyi, channels: g.cout, height: g.oh, width: g.ow, pad: g.p, into: dypad)
-                    for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
-                        let band = r0..<min(g.oh, r0 + plan.bandRows)
-                        shiftedWeightGradientBand(dypad, xpad, channels: g.cin, outChannels: g.cout, height: g.h, width: g.w,
-                                                  kernel: g.k, rows: band, accumulator: accs[t].p)
-                        if let ftp {
-                            shiftedConvolutionBand(dypad, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, taps: ftp.p,
-                                                   outChannels: g.cin, rows: band, scratch: tiles[t].p, y: dxi)
-                        }
-                    }
-                    continue
-                }
                 if !g.pointwise && wantsDx && !same { dxi.update(repeating: 0, count: g.inPlane) }
+                if ftp != nil { padPlanes(dyi, channels: g.cout, height: g.oh, width: g.ow, pad: g.p, into: padded[t].p) }
                 for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
                     let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
                     let dyb = dyi + r0 * g.ow
@@ -283,7 +263,10 @@ public final class Conv2D: Layer {
                     BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
                                       beta: 1, c: accs[t].p, ldc: g.kk)
                     if !wantsDx { continue }
-                    if let fp {
+                    if let ftp {
+                        shiftedConvolutionBand(padded[t].p, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, taps: ftp.p,
+                                               outChannels: g.cin, rows: band, scratch: tiles[t].p, y: dxi)
+                    } else if let fp {
                         im2col(dyi, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, stride: 1, pad: g.p,
                                rows: band, col: cols[t].p)
                         BLAS.parallelGemm(m: g.cin, n: nc, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: nc,
@@ -300,14 +283,8 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        if shiftedDW {
-            for t in 0..<max(Parallel.workers, 1) {
-                addTapMajor(accs[t].p, taps: g.k * g.k, outChannels: g.cout, channels: g.cin, into: weight.grad.data)
-            }
-        } else {
-            for t in 1..<max(Parallel.workers, 1) {
-                addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
-            }
+        for t in 1..<max(Parallel.workers, 1) {
+            addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
         }
         if let dbias = bias?.grad {
             for i in 0..<g.n {
