@@ -87,7 +87,7 @@ public final class Conv2D: Layer {
     /// depth cin (cout for the input gradient), so a stem over 1–3 channels keeps im2col.
     private func shifts(_ g: Geometry, _ plan: ConvTiling) -> Bool {
         useShiftedGemms && plan.groupSize == 1 && g.k > 1 && g.s == 1 && 2 * g.p == g.k - 1
-            && min(g.cin, g.cout) >= 16
+            && min(g.cin, g.cout) >= tiling.shiftChannels
     }
 
     /// False falls back to im2col for every convolution (tests compare the two).

@@ -22,6 +22,9 @@ public struct ConvTiling: Equatable, Sendable {
         public var bandColumns: Int?
         public var skinnyColumns = 128
         public var deepK = 1024
+        /// Fewest channels (in and out) for which a stride-1 same convolution runs as shifted
+        /// GEMMs (each tap's GEMM has that depth) rather than over im2col.
+        public var shiftChannels = 16
         public init() {}
 
         /// Output columns per band for a GEMM depth of `depth` floats per column.

@@ -59,7 +59,7 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
         var rng = RNG(seed: 11)
         let conv = Conv2D(3, 4, kernel: k, stride: s, padding: p)
         conv.initialize(.pytorchDefault, rng: &rng)
-        conv.tiling.groupColumns = group; conv.tiling.bandColumns = band; conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20
+        conv.tiling.groupColumns = group; conv.tiling.bandColumns = band; conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20; conv.tiling.shiftChannels = 1
         let x = randomTensor([5, 3, 7, 6], seed: 4)
         let y = conv.forward(x, training: true)
         #expect(y.shape == [5, 4, ref.oh, ref.ow])
@@ -97,7 +97,7 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
         var rng = RNG(seed: 7)
         let conv = Conv2D(3, 4, kernel: 3, stride: 1, padding: 1, bias: true)
         conv.initialize(.pytorchDefault, rng: &rng)
-        conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20
+        conv.tiling.deepK = 1; conv.tiling.skinnyColumns = 1 << 20; conv.tiling.shiftChannels = 1
         conv.tiling.groupColumns = 60; conv.tiling.bandColumns = 1 << 20
         GradientCheck().expectPasses(conv, input: randomTensor([3, 3, 5, 4], seed: 3))
         conv.tiling.groupColumns = 1; conv.tiling.bandColumns = 8
@@ -114,7 +114,7 @@ private func maxRelativeError(_ a: Tensor, _ b: [Double]) -> Double {
             var rng = RNG(seed: 12)
             let conv = Conv2D(6, 5, kernel: k, stride: 1, padding: k / 2)
             conv.initialize(.pytorchDefault, rng: &rng)
-            conv.useShiftedGemms = shifted
+            conv.useShiftedGemms = shifted; conv.tiling.shiftChannels = 1
             conv.tiling.bandColumns = band
             let y = conv.forward(x, training: true)
             #expect(maxRelativeError(y, ref.forward(x, conv.weight.value)) < 1e-6, "forward, shifted \(shifted)")
