@@ -15,7 +15,7 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
     public let workspace: Workspace
 
-    private var input = Tensor(zeros: [0])
+    var input = Tensor(zeros: [0])
     private var out = Buffer()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
@@ -67,7 +67,7 @@ public final class Conv2D: Layer {
     private var flippedBuffer = Buffer(), tapsBuffer = Buffer(), flippedTapsBuffer = Buffer()
 
     /// taps[ky·k + kx][co][ci] = W[co, ci, ky, kx]: one [cout, cin] matrix per tap for the shifted GEMMs.
-    private func weightTaps() -> Tensor {
+    func weightTaps() -> Tensor {
         let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
         let t = tapsBuffer.tensor([kk, cout, cin]), w = weight.value.data
         for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cout + co) * cin + ci] = w[(co * cin + ci) * kk + i] } } }
@@ -75,7 +75,7 @@ public final class Conv2D: Layer {
     }
 
     /// The input-gradient convolution's taps: [ky·k + kx][ci][co] = W[co, ci, k-1-ky, k-1-kx].
-    private func flippedTaps() -> Tensor {
+    func flippedTaps() -> Tensor {
         let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
         let t = flippedTapsBuffer.tensor([kk, cin, cout]), w = weight.value.data
         for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cin + ci) * cout + co] = w[(co * cin + ci) * kk + kk - 1 - i] } } }
@@ -85,7 +85,7 @@ public final class Conv2D: Layer {
     /// Stride-1 "same" convolutions with k > 1 run as shifted GEMMs over a padded copy
     /// (`shiftedConvolutionBand`) when an image is not grouped with others. Each tap's GEMM has
     /// depth cin (cout for the input gradient), so a stem over 1–3 channels keeps im2col.
-    private func shifts(_ g: Geometry, _ plan: ConvTiling) -> Bool {
+    func shifts(_ g: Geometry, _ plan: ConvTiling) -> Bool {
         useShiftedGemms && plan.groupSize == 1 && g.k > 1 && g.s == 1 && 2 * g.p == g.k - 1
             && min(g.cin, g.cout) >= tiling.shiftChannels
     }
@@ -94,7 +94,7 @@ public final class Conv2D: Layer {
     public var useShiftedGemms = true
 
     /// W'[ci, co, ky, kx] = W[co, ci, k-1-ky, k-1-kx]: the filters of the input-gradient convolution.
-    private func flippedWeights() -> Tensor {
+    func flippedWeights() -> Tensor {
         let (cin, cout, k) = (inChannels, outChannels, kernel), kk = k * k
         let f = flippedBuffer.tensor([cin, cout * kk])
         let w = weight.value.data
@@ -107,16 +107,24 @@ public final class Conv2D: Layer {
         return f
     }
 
-    private struct Geometry: @unchecked Sendable {
+    struct Geometry: @unchecked Sendable {
         let n: Int, cin: Int, cout: Int, h: Int, w: Int, oh: Int, ow: Int, k: Int, s: Int, p: Int
         let pointwise: Bool
         var kk: Int { cin * k * k }
         var ohw: Int { oh * ow }
         var inPlane: Int { cin * h * w }
         var outPlane: Int { cout * oh * ow }
+
+        /// im2col of `images` consecutive images into one tile, side by side (pitch images·oh·ow).
+        func lowerSideBySide(_ x: UnsafePointer<Float>, images: Int, into cols: UnsafeMutablePointer<Float>) {
+            for j in 0..<images {
+                im2col(x + j * inPlane, channels: cin, height: h, width: w, kernel: k, stride: s, pad: p, ld: images * ohw,
+                       col: cols + j * ohw)
+            }
+        }
     }
 
-    private func geometry(_ x: Tensor) -> Geometry {
+    func geometry(_ x: Tensor) -> Geometry {
         let os = outputShape(x.shape)
         return Geometry(n: x.shape[0], cin: inChannels, cout: outChannels, h: x.shape[2], w: x.shape[3], oh: os[2], ow: os[3],
                         k: kernel, s: stride, p: padding, pointwise: isPointwise)
@@ -145,10 +153,7 @@ public final class Conv2D: Layer {
                 let i0 = u * plan.groupSize, count = min(plan.groupSize, g.n - i0)
                 if grouped {
                     let ld = count * g.ohw
-                    for j in 0..<count {
-                        im2col(xp.p + (i0 + j) * g.inPlane, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
-                               pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
-                    }
+                    g.lowerSideBySide(xp.p + i0 * g.inPlane, images: count, into: cols[t].p)
                     BLAS.parallelGemm(m: g.cout, n: ld, k: g.kk, a: wp.p, lda: g.kk, b: cols[t].p, ldb: ld, c: tiles[t].p, ldc: ld)
                     scatterTile(tiles[t].p, images: count, rows: g.cout, columns: g.ohw, into: yp.p + i0 * g.outPlane)
                 } else if let tp {
@@ -183,119 +188,5 @@ public final class Conv2D: Layer {
             }
         }
         return y
-    }
-
-    public func backward(_ dy: Tensor) -> Tensor {
-        let x = input
-        let g = geometry(x)
-        let wantsDx = computesInputGradient
-        let dx = wantsDx ? TensorPool.shared.tensor(x.shape) : Tensor(zeros: [0])
-        let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
-                              workers: Parallel.workers)
-        let grouped = plan.groupSize > 1
-        // A stride-1 "same" convolution's input gradient is itself a convolution: dy correlated
-        // with the flipped, transposed filters. Lowering dy and one more forward-shaped GEMM
-        // replaces the Wᵀ·dY GEMM, the zeroing of dx and col2im's scattered adds.
-        let same = wantsDx && !g.pointwise && g.s == 1 && g.oh == g.h && g.ow == g.w
-        let kkOut = g.cout * g.k * g.k
-        let shifted = same && shifts(g, plan)
-        let flipped = same && !shifted ? flippedWeights() : nil
-        let fp = flipped.map { SendablePointer($0.data) }
-        let ftaps = shifted ? flippedTaps() : nil
-        let ftp = ftaps.map { SendablePointer($0.data) }
-        let pw = g.w + 2 * g.p
-        let cols = g.pointwise && !grouped ? [] : workspace.prepareColumns(count: max(g.kk, same ? kkOut : 0) * plan.columns)
-        let tiles = grouped ? workspace.prepareTiles(count: max(g.cout, g.cin) * plan.columns)
-            : shifted ? workspace.prepareTiles(count: g.cin * plan.bandRows * pw) : []
-        let padded = shifted ? workspace.preparePadded(count: paddedPlanesCount(channels: g.cout, height: g.oh, width: g.ow, pad: g.p)) : []
-        // Worker 0 adds straight into the gradient; the others into zeroed scratch, summed after.
-        var scratch = workspace.prepareAccumulators(count: g.cout * g.kk)
-        scratch[0] = SendablePointer(weight.grad.data)
-        let accs = scratch
-        let xp = SendablePointer(x.data), dyp = SendablePointer(dy.data), dxp = SendablePointer(dx.data)
-        let wp = SendablePointer(weight.value.data)
-        Parallel.forWorkers(plan.units) { t, lo, hi in
-            for u in lo..<hi {
-                let i0 = u * plan.groupSize, count = min(plan.groupSize, g.n - i0)
-                if grouped {
-                    // dW += dY·colsᵀ and dcols = Wᵀ·dY over the group's side-by-side columns.
-                    let ld = count * g.ohw
-                    for j in 0..<count {
-                        im2col(xp.p + (i0 + j) * g.inPlane, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
-                               pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
-                    }
-                    gatherTile(dyp.p + i0 * g.outPlane, images: count, rows: g.cout, columns: g.ohw, into: tiles[t].p)
-                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
-                                      beta: 1, c: accs[t].p, ldc: g.kk)
-                    if !wantsDx { continue }
-                    if let fp {
-                        for j in 0..<count {
-                            im2col(dyp.p + (i0 + j) * g.outPlane, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k,
-                                   stride: 1, pad: g.p, ld: ld, col: cols[t].p + j * g.ohw)
-                        }
-                        BLAS.parallelGemm(m: g.cin, n: ld, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: ld,
-                                          c: tiles[t].p, ldc: ld)
-                        scatterTile(tiles[t].p, images: count, rows: g.cin, columns: g.ohw, into: dxp.p + i0 * g.inPlane)
-                        continue
-                    }
-                    BLAS.parallelGemm(transA: true, m: g.kk, n: ld, k: g.cout, a: wp.p, lda: g.kk, b: tiles[t].p, ldb: ld,
-                                      c: cols[t].p, ldc: ld)
-                    for j in 0..<count {
-                        let dxi = dxp.p + (i0 + j) * g.inPlane
-                        dxi.update(repeating: 0, count: g.inPlane)
-                        col2im(cols[t].p + j * g.ohw, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s,
-                               pad: g.p, ld: ld, x: dxi)
-                    }
-                    continue
-                }
-                let xi = xp.p + i0 * g.inPlane, dyi = dyp.p + i0 * g.outPlane, dxi = dxp.p + i0 * g.inPlane
-                if !g.pointwise && wantsDx && !same { dxi.update(repeating: 0, count: g.inPlane) }
-                if ftp != nil { padPlanes(dyi, channels: g.cout, height: g.oh, width: g.ow, pad: g.p, into: padded[t].p) }
-                for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
-                    let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
-                    let dyb = dyi + r0 * g.ow
-                    var colp = UnsafePointer(xi + r0 * g.ow), ldb = g.ohw
-                    if !g.pointwise {
-                        im2col(xi, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
-                               rows: band, col: cols[t].p)
-                        colp = UnsafePointer(cols[t].p); ldb = nc
-                    }
-                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
-                                      beta: 1, c: accs[t].p, ldc: g.kk)
-                    if !wantsDx { continue }
-                    if let ftp {
-                        shiftedConvolutionBand(padded[t].p, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, taps: ftp.p,
-                                               outChannels: g.cin, rows: band, scratch: tiles[t].p, y: dxi)
-                    } else if let fp {
-                        im2col(dyi, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, stride: 1, pad: g.p,
-                               rows: band, col: cols[t].p)
-                        BLAS.parallelGemm(m: g.cin, n: nc, k: kkOut, a: fp.p, lda: kkOut, b: cols[t].p, ldb: nc,
-                                          c: dxi + r0 * g.ow, ldc: g.ohw)
-                    } else if g.pointwise {
-                        BLAS.parallelGemm(transA: true, m: g.cin, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
-                                          c: dxi + r0 * g.ow, ldc: g.ohw)
-                    } else {
-                        BLAS.parallelGemm(transA: true, m: g.kk, n: nc, k: g.cout, a: wp.p, lda: g.kk, b: dyb, ldb: g.ohw,
-                                          c: cols[t].p, ldc: nc)
-                        col2im(cols[t].p, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
-                               rows: band, x: dxi)
-                    }
-                }
-            }
-        }
-        for t in 1..<max(Parallel.workers, 1) {
-            addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
-        }
-        if let dbias = bias?.grad {
-            for i in 0..<g.n {
-                for co in 0..<g.cout {
-                    let row = dy.data + (i * g.cout + co) * g.ohw
-                    var sum: Float = 0
-                    for j in 0..<g.ohw { sum += row[j] }
-                    dbias.data[co] += sum
-                }
-            }
-        }
-        return dx
     }
 }
