@@ -3,10 +3,11 @@ import Tensor
 
 /// 2-D convolution with groups = 1 (depthwise convolutions are `DepthwiseConv2D`).
 ///
-/// im2col into the shared workspace, then GEMMs over tiles of about `tileTarget` output columns
-/// (`ConvTiling`): bands of output rows for large images, several small images side by side.
-/// 1×1 stride-1 convolutions skip im2col when a tile is one image. Workers split the batch by
-/// tile units with single-threaded OpenBLAS inside; a batch of one unit splits its GEMMs instead.
+/// GEMMs over tiles (`ConvTiling`): bands of output rows for large images, several small images
+/// side by side. A stride-1 "same" convolution runs each band as k² shifted GEMMs over a padded
+/// copy of the image (`shiftedConvolutionBand`); others go through im2col in the shared
+/// workspace, which 1×1 stride-1 convolutions skip when a tile is one image. Workers split the
+/// batch by tile units with single-threaded OpenBLAS inside; a single unit splits its GEMMs.
 ///
 /// Shapes: x [n, cin, h, w], weight [cout, cin, k, k], bias [cout], y [n, cout, oh, ow].
 public final class Conv2D: Layer {

@@ -11,7 +11,7 @@
 /// image with all its bands), so two workers never add into the same input gradient.
 public struct ConvTiling: Equatable, Sendable {
     /// The thresholds; defaults measured with `bench --verbose` and single-threaded sgemm on this
-    /// machine (docs/performance.md). Tests lower them to reach every path on small shapes.
+    /// machine (performance.md). Tests lower them to reach every path on small shapes.
     public struct Policy: Equatable, Sendable {
         public var groupColumns = 2048
         /// Lowered-band size that stays in one core's L2 (2 MiB here) while the GEMM reads it.
