@@ -6,8 +6,9 @@ import Foundation
 /// of a training step (PyTorch frees gradients the same way).
 ///
 /// A storage is free again once the pool holds the only reference to it. `tensor(_:)` hands
-/// out the smallest free storage that fits (or allocates), so a step's requests settle into the
-/// same storages every step. Thread-safe: networks on different threads share the pool.
+/// out the smallest free storage that fits, so a step's requests settle into the same storages
+/// every step; when none fits it drops the free ones that are too small and allocates.
+/// Thread-safe: networks on different threads share the pool.
 public final class TensorPool: @unchecked Sendable {
     public static let shared = TensorPool()
 
@@ -26,6 +27,13 @@ public final class TensorPool: @unchecked Sendable {
             if best < 0 || storages[i].count < storages[best].count { best = i }
         }
         if best < 0 {
+            // Free storages too small for this request go first: a run that moves on to larger
+            // networks (a search trains one candidate after another) keeps only what still fits.
+            var kept: [TensorStorage] = []
+            for i in storages.indices where storages[i].count >= n || !isKnownUniquelyReferenced(&storages[i]) {
+                kept.append(storages[i])
+            }
+            storages = kept
             storages.append(TensorStorage(count: n))
             best = storages.count - 1
         }

@@ -25,10 +25,25 @@ import Tensor
         big = nil; small = nil
         #expect(pool.tensor([8]).data == smallAddress)
         #expect(pool.tensor([50]).data == bigAddress)
-        // Neither fits 200 floats: a new storage.
+        // Neither fits 200 floats: both (free) are dropped and a new storage is made.
         let grown = pool.tensor([200])
         #expect(grown.data != bigAddress && grown.data != smallAddress)
-        #expect(pool.bytes == (100 + 10 + 200) * 4)
+        #expect(pool.bytes == 200 * 4)
+    }
+
+    @Test func aLargerRequestKeepsHeldStoragesAndLargerFreeOnes() {
+        let pool = TensorPool()
+        let held = pool.tensor([10])
+        var larger: Tensor? = pool.tensor([500]), smaller: Tensor? = pool.tensor([20])
+        larger = nil; smaller = nil
+        _ = (larger, smaller)
+        // 300 fits the free 500: no allocation, nothing dropped.
+        let a = pool.tensor([300])
+        #expect(pool.bytes == (10 + 500 + 20) * 4)
+        // 400 fits nothing free: the free 20 goes, the held 10 and the held 500 stay.
+        let b = pool.tensor([400])
+        #expect(pool.bytes == (10 + 500 + 400) * 4)
+        _ = (held, a, b)
     }
 
     @Test func trimReleasesOnlyFreeStorages() {
