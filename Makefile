@@ -44,7 +44,8 @@ deps:
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
-	@$(PYTHON) -c "import numpy, safetensors, scipy" 2>/dev/null || $(PYTHON) -m pip install -q numpy safetensors scipy
+	@$(PYTHON) -c "import numpy, safetensors, scipy, onnx, onnxruntime, PIL" 2>/dev/null || \
+	  $(PYTHON) -m pip install -q numpy safetensors scipy onnx onnxruntime pillow
 
 build: deps
 	swift build $(SWIFT_FLAGS) --product facenas

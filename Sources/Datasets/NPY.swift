@@ -49,17 +49,17 @@ public enum NPY {
         return a
     }
 
-    /// Writes float32 values of `shape` (1-D or 2-D, row-major) atomically.
+    /// Writes float32 values of `shape` (any rank from 1, row-major) atomically.
     public static func write(_ values: [Float], shape: [Int], to path: String) throws {
         try DataFile.write(encode(values, shape: shape), to: path)
     }
 
     public static func encode(_ values: [Float], shape: [Int]) -> [UInt8] {
-        precondition(shape.count == 1 || shape.count == 2, "NPY.encode: 1-D or 2-D only")
+        precondition(!shape.isEmpty, "NPY.encode: a shape of rank 1 or more")
         precondition(shape.reduce(1, *) == values.count, "NPY.encode: \(values.count) values do not fill shape \(shape)")
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(\(shape[0]), \(shape[1]))"
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = Array("{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }".utf8)
-        // Version 1.0 holds headers up to 65535 bytes, far more than a 2-D shape needs.
+        // Version 1.0 holds headers up to 65535 bytes, far more than a shape needs.
         let prefix = magic.count + 2 + 2
         let padded = (prefix + header.count + 1 + 63) / 64 * 64
         header += Array(repeating: UInt8(ascii: " "), count: padded - prefix - header.count - 1) + [UInt8(ascii: "\n")]

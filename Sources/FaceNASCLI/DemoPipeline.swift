@@ -5,7 +5,7 @@ enum DemoPipeline {
     static let json = #"""
 {
   "name": "demo",
-  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it (ranked on identities held out of its training people), train the searched architecture at its macro width (as the authors retrained their finds), verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, and write the report. query_person is the first TinyFace person: identities - floor(0.15*identities) + 1 (171 for 200 identities, 35 for 40).",
+  "description": "The whole face workflow on synthetic faces, no downloads: draw a synthetic face set (training RecordIO, verification .bin files of held-out people, a TinyFace-layout set), search an IR face backbone on it (ranked on identities held out of its training people), train the searched architecture at its macro width (as the authors retrained their finds), verify it on both .bin sets against the raw-pixel baseline, run TinyFace-style identification, embed the gallery and look one probe up, export the backbone as model.onnx for ONNX Runtime, and write the report. query_person is the first TinyFace person: identities - floor(0.15*identities) + 1 (171 for 200 identities, 35 for 40).",
   "variables": {
     "size": "56",
     "identities": "200",
@@ -32,6 +32,7 @@ enum DemoPipeline {
     {"name": "identify", "args": ["identify", "--model", "{run}/train/best.safetensors", "--tinyface", "{run}/synth/tinyface", "--json", "{run}/identify.json", "--plot", "{run}/cmc.svg"]},
     {"name": "embed", "args": ["embed", "--model", "{run}/train/best.safetensors", "--images", "{run}/synth/tinyface/aligned_pad_0.1_pad_high/Gallery_Match", "--out", "{run}/gallery.npy"]},
     {"name": "query", "args": ["query", "--gallery", "{run}/gallery.npy", "--model", "{run}/train/best.safetensors", "--image", "{run}/synth/tinyface/aligned_pad_0.1_pad_high/Probe/{query_person}_1.jpg", "--top", "5", "--json", "{run}/query.json"]},
+    {"name": "export", "args": ["export", "--model", "{run}/train/best.safetensors", "--onnx", "{run}/model.onnx"]},
     {"name": "report", "args": ["report", "{run}"]}
   ]
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Evaluation
 
 struct FaceNAS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facenas",
         abstract: "Search, train and evaluate face-recognition and image-classification backbones on CPUs.",
-        version: "0.1.0",
+        version: faceNASVersion,
         subcommands: [Inspect.self, Train.self, Evaluate.self, SearchCommand.self, Dataset.self, Align.self, Synth.self,
-                      Verify.self, Identify.self, Embed.self, Query.self, Report.self, Bench.self, RunPipeline.self, Demo.self])
+                      Verify.self, Identify.self, Embed.self, Query.self, Export.self, Report.self, Bench.self, RunPipeline.self, Demo.self])
 }

@@ -32,7 +32,7 @@ import Testing
         #expect(r.stdout.contains("resuming: \(kept) candidates in the journal are read back, not retrained"), "\(r.stdout)")
         #expect(r.stdout.contains("pipeline demo finished"))
         for f in ["report.md", "report.json", "report.html", "verify.json", "verify-pixels.json", "identify.json", "query.json",
-                  "gallery.npy", "roc.svg", "cmc.svg", "search/search.svg", "train/best.safetensors"] {
+                  "gallery.npy", "roc.svg", "cmc.svg", "search/search.svg", "train/best.safetensors", "model.onnx"] {
             #expect(FileManager.default.fileExists(atPath: run + "/" + f), "\(f) missing")
         }
         let report = try String(contentsOfFile: run + "/report.md", encoding: .utf8)
@@ -42,7 +42,7 @@ import Testing
         #expect(!html.contains("<script"))
         let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/pipeline-state.json"))) as? [String: Any])
         let stages = try #require(state["stages"] as? [[String: Any]])
-        #expect(stages.map { $0["name"] as? String ?? "" } == ["synth", "search", "train", "verify", "baseline", "identify", "embed", "query", "report"])
+        #expect(stages.map { $0["name"] as? String ?? "" } == ["synth", "search", "train", "verify", "baseline", "identify", "embed", "query", "export", "report"])
         #expect(stages.allSatisfy { $0["status"] as? String == "done" })
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The Python the interop tests compare against: FACENAS_PYTHON, a venv with numpy, scipy and
-/// safetensors that `make test-deps` creates. Without it those tests skip with a note.
+/// The Python the interop tests compare against: FACENAS_PYTHON, a venv with numpy, scipy,
+/// safetensors, onnx, onnxruntime and pillow that `make test-deps` creates. Without it those tests skip with a note.
 public enum InteropPython {
     public static var executable: String? {
         guard let p = ProcessInfo.processInfo.environment["FACENAS_PYTHON"], !p.isEmpty,
@@ -11,7 +11,7 @@ public enum InteropPython {
 
     /// True when the interop Python is there; otherwise prints why `what` is skipped.
     public static func available(for what: String = "Python interop tests") -> Bool {
-        if executable == nil { print("note: skipping \(what): set FACENAS_PYTHON to a Python with numpy, scipy and safetensors") }
+        if executable == nil { print("note: skipping \(what): set FACENAS_PYTHON to a Python with numpy, scipy, safetensors, onnx, onnxruntime and pillow") }
         return executable != nil
     }
 
