@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SYSTEM_PACKAGES := libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config
-TEST_PACKAGES := dataset-fashion-mnist python3-venv chromium
+TEST_PACKAGES := dataset-fashion-mnist python3-venv chromium openmpi-bin
 FMNIST := /usr/share/datasets/fashion-mnist
 VENV := .venv
 PYTHON := $(CURDIR)/$(VENV)/bin/python

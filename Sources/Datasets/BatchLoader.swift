@@ -24,6 +24,11 @@ public struct Batch: Sendable {
 /// the queue bound keeps memory flat over an epoch (at most `prefetch` + 1 batches in flight besides
 /// those the consumer holds). Dropping the loader before the end stops the thread.
 /// Without shuffling and augmentation (evaluation), images keep their dataset order and native size.
+///
+/// Sharded (data-parallel training, `shard` = (rank, ranks)): batch b holds only rank's rows of
+/// global batch b, rows `count·rank/ranks ..< count·(rank+1)/ranks`, augmented exactly as in the
+/// global batch (the generator is advanced past the earlier rows' draws), so the ranks' shards
+/// together are the batch one process would build, and no rank decodes another's images.
 public final class BatchLoader: Sequence, IteratorProtocol {
     public let batchSize: Int
     public let batchCount: Int
@@ -36,7 +41,8 @@ public final class BatchLoader: Sequence, IteratorProtocol {
     private let queue: PrefetchQueue<Batch>
 
     public init(dataset: ClassificationDataset, batchSize: Int, shuffle: Bool, augment: Bool, recipe: DatasetRecipe,
-                seed: UInt64, epoch: Int, limit: Int? = nil, dropLast: Bool = false, prefetch: Int = 2) {
+                seed: UInt64, epoch: Int, limit: Int? = nil, dropLast: Bool = false, prefetch: Int = 2,
+                shard: (rank: Int, ranks: Int)? = nil) {
         precondition(batchSize >= 1, "BatchLoader: batch size must be at least 1")
         precondition(prefetch >= 1, "BatchLoader: prefetch must be at least 1")
         var base = Array(0..<dataset.count)
@@ -50,14 +56,17 @@ public final class BatchLoader: Sequence, IteratorProtocol {
             base = p.map { base[$0] }
         }
         let augmenter = Augmenter(recipe: recipe, channels: dataset.channels, height: dataset.height, width: dataset.width)
-        let count = dropLast ? base.count / batchSize : (base.count + batchSize - 1) / batchSize
+        var count = dropLast ? base.count / batchSize : (base.count + batchSize - 1) / batchSize
+        // A last global batch too small to give every rank a row is dropped, on every rank alike.
+        if let shard, count > 0, base.count - (count - 1) * batchSize < shard.ranks { count -= 1 }
         self.batchSize = batchSize
         self.batchCount = count
-        self.order = Array(base.prefix(dropLast ? count * batchSize : base.count))
+        self.order = Array(base.prefix(Swift.min(base.count, count * batchSize)))
         self.imageShape = augment ? [dataset.channels, augmenter.outHeight, augmenter.outWidth]
                                   : [dataset.channels, dataset.height, dataset.width]
         self.plan = EpochPlan(dataset: dataset, order: order, batchSize: batchSize, batchCount: count, augment: augment,
-                              augmenter: augmenter, seed: seed, epoch: epoch, imageShape: imageShape)
+                              augmenter: augmenter, seed: seed, epoch: epoch, imageShape: imageShape,
+                              shard: shard.map { [$0.rank, $0.ranks] })
         self.queue = PrefetchQueue(capacity: prefetch)
 
         let plan = self.plan, queue = self.queue
@@ -105,14 +114,19 @@ struct EpochPlan: Sendable {
     let seed: UInt64
     let epoch: Int
     let imageShape: [Int]
+    /// [rank, ranks] of a sharded loader.
+    let shard: [Int]?
 
     func batch(_ b: Int) -> Batch {
         let lo = b * batchSize, hi = min(order.count, lo + batchSize)
-        let indices = Array(order[lo..<hi])
+        var rows = 0..<(hi - lo)
+        if let shard { rows = (rows.count * shard[0] / shard[1])..<(rows.count * (shard[0] + 1) / shard[1]) }
+        let indices = Array(order[(lo + rows.lowerBound)..<(lo + rows.upperBound)])
         let x = Tensor(zeros: [indices.count] + imageShape)
         let per = imageShape.reduce(1, *)
         let srcSize = dataset.imageSize
         var rng = RNG(seed: SeedMix.mix(seed, SeedMix.augmentation, UInt64(bitPattern: Int64(epoch)), UInt64(b)))
+        if augment { for _ in 0..<rows.lowerBound { _ = augmenter.draw(&rng) } }
         dataset.images.withUnsafeBufferPointer { images in
             for (k, i) in indices.enumerated() {
                 let src = images.baseAddress! + i * srcSize

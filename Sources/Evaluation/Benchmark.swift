@@ -39,8 +39,9 @@ public enum Benchmark {
             let labels = (0..<batch).map { _ in Int32(rng.int(10)) }
             let config = TrainingConfig(epochs: 1, batchSize: batch, schedule: .init(kind: .constant, baseLR: 0.01),
                                         momentum: 0.9, weightDecay: 5e-4, clipNorm: nil)
-            let trainer = ClassifierTrainer(network: net, config: config)
-            let times = time(iterations: iterations, warmup: warmup) { _ = trainer.step(x, labels: labels, lr: 0.01) }
+            let trainer = ClassifierTrainer(network: net, config: config, dataParallel: DataParallel.forWorld(syncBatchNorm: false))
+            let (xs, ys) = shard(x, labels, trainer.dataParallel)
+            let times = time(iterations: iterations, warmup: warmup) { _ = trainer.step(xs, labels: ys, lr: 0.01) }
             let med = median(times)
             let flops = 6.0 * Double(ArchitectureSummary.macs(a))   // forward 2·MACs, backward ≈ 2× forward
             return Result(case: name, imagesPerSecond: Double(batch) / med, gflops: flops * Double(batch) / med / 1e9,
@@ -56,6 +57,16 @@ public enum Benchmark {
         default:
             throw ArchitectureError(message: "unknown bench case \"\(name)\" (known: \(cases.joined(separator: ", ")))")
         }
+    }
+
+    /// Under mpirun/srun a training case is data-parallel: each rank steps on its rows of the
+    /// batch (and the ranks sum gradients), so images/s is the whole job's.
+    static func shard(_ x: Tensor, _ labels: [Int32], _ dp: DataParallel?) -> (Tensor, [Int32]) {
+        guard let dp else { return (x, labels) }
+        let rows = dp.shard(of: labels.count), per = x.count / labels.count
+        let part = Tensor(zeros: [rows.count] + x.shape.dropFirst())
+        part.data.update(from: x.data + rows.lowerBound * per, count: rows.count * per)
+        return (part, Array(labels[rows]))
     }
 
     static func time(iterations: Int, warmup: Int, _ body: () -> Void) -> [Double] {

@@ -21,6 +21,8 @@ public final class FaceCandidateTrainer: CandidateScorer {
     public var onStep: ((Candidate, StepReport) -> Void)?
     public var onEpoch: ((Candidate, EpochRecord) -> Void)?
     public var shouldStop: (() -> String?)?
+    /// Under mpirun/srun: synchronised batch norm in every candidate's data-parallel training.
+    public var syncBatchNorm = false
 
     public init(source: any FaceImageSource, dataDescription: String, configuration: SearchConfiguration, margin: MarginKind,
                 augmentation: FaceAugmentationConfig? = .adaFace) throws {
@@ -57,6 +59,7 @@ public final class FaceCandidateTrainer: CandidateScorer {
         options.augmentation = augmentation
         options.outputDirectory = directory
         options.resume = true
+        options.syncBatchNorm = syncBatchNorm
         let run = try FaceTrainingRun(options, source: split.training, validationSets: rankingSets)
         let before = run.state.history.reduce(0) { $0 + $1.seconds }
         onStart?(candidate, run.state.epochsCompleted)

@@ -28,8 +28,9 @@ enum IRBenchmark {
         let labels = (0..<batch).map { _ in Int32(rng.int(1000)) }
         let config = TrainingConfig(epochs: 1, batchSize: batch, schedule: .init(kind: .constant, baseLR: 0.01),
                                     momentum: 0.9, weightDecay: 5e-4, clipNorm: nil)
-        let trainer = ClassifierTrainer(network: net, config: config)
-        let times = Benchmark.time(iterations: iterations, warmup: warmup) { _ = trainer.step(x, labels: labels, lr: 0.01) }
+        let trainer = ClassifierTrainer(network: net, config: config, dataParallel: DataParallel.forWorld(syncBatchNorm: false))
+        let (xs, ys) = Benchmark.shard(x, labels, trainer.dataParallel)
+        let times = Benchmark.time(iterations: iterations, warmup: warmup) { _ = trainer.step(xs, labels: ys, lr: 0.01) }
         let med = Benchmark.median(times)
         let flops = 6.0 * Double(IRTemplate.macs(ir18) + 512 * 1000)   // forward 2·MACs, backward ≈ 2× forward
         return Benchmark.Result(case: "ir18-train", imagesPerSecond: Double(batch) / med, gflops: flops * Double(batch) / med / 1e9,

@@ -19,7 +19,9 @@ extension FaceNAS {
 
         func run() throws {
             let names = cases.isEmpty ? Benchmark.cases : cases
-            if !json { print("OpenBLAS core: \(BLAS.coreName)  workers: \(Parallel.workers)") }
+            let world = Communicator.world
+            let ranks = world.isDistributed ? "  ranks: \(world.size) (MPI; training cases data-parallel)" : ""
+            if !json { print("OpenBLAS core: \(BLAS.coreName)  workers: \(Parallel.workers)\(ranks)") }
             var results: [Benchmark.Result] = []
             for n in names {
                 let r = try Benchmark.run(n, iterations: iterations, profile: verbose)

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,7 @@ final class ProgressBar {
     init(label: String, total: Int) { self.label = label; self.total = total }
 
     func update(_ done: Int, elapsed: Double, info: String) {
+        guard Communicator.world.isRoot else { return }   // one bar per job, not per rank
         let frac = total > 0 ? Double(done) / Double(total) : 1
         let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let barWidth = 24, filled = Int(frac * Double(barWidth))

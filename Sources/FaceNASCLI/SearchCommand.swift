@@ -3,6 +3,7 @@ import Datasets
 import Evaluation
 import Foundation
 import Search
+import Tensor
 
 extension FaceNAS {
     struct SearchCommand: ParsableCommand {
@@ -60,6 +61,8 @@ extension FaceNAS {
         @Option(name: .customLong("max-candidates"), help: "Stop cleanly after this many candidates (journal included).") var maxCandidates: Int?
         @Option(help: "Take each candidate's score from this recorded-scores JSONL (or an earlier journal) instead of training.")
         var scores: String?
+        @Flag(name: .customLong("sync-bn"), help: "Under mpirun/srun: batch-norm statistics over each candidate's global batch.")
+        var syncBN = false
 
         @OptionGroup(title: "Face search (--space ir)") var face: FaceSearchOptions
 
@@ -101,6 +104,7 @@ extension FaceNAS {
             var trainer: CandidateTrainer?
             if let spec, let (train, test) = sets {
                 trainer = try CandidateTrainer(data: spec, train: train, test: test, configuration: config)
+                trainer!.syncBatchNorm = syncBN
                 print("data: \(spec)  train \(subset.map { min($0, trainer!.pool.count) } ?? trainer!.pool.count) of \(trainer!.pool.count)"
                       + "  ranking: \(rank.rawValue) \(trainer!.ranking.count) images")
             }
@@ -126,7 +130,7 @@ extension FaceNAS {
             search.onEvent = { display.show($0) }
             let outcome = try search.run()
             let report = SearchReport(outcome: outcome, records: search.records, configuration: config, space: space)
-            try report.write(to: out)
+            if Communicator.world.isRoot { try report.write(to: out) }
             if let s = outcome.stopped { print("stopped: \(s); best so far written, rerun the same command to continue") }
             print("wrote \(out)/\(SearchRun.journalName), \(SearchRun.bestArchName), \(SearchRun.macroArchName), report.md, report.json, report.html, search.svg")
             print(outcome.finalLine)

@@ -46,6 +46,7 @@ struct FaceSearch {
         let space = IRSpace(inChannels: 3, inputSize: size, embeddingSize: f.embeddingSize, stageRule: f.stageRule)
         let trainer = try FaceCandidateTrainer(source: source, dataDescription: description, configuration: config, margin: margin,
                                                augmentation: try FaceTraining.augmentation(f.augment))
+        trainer.syncBatchNorm = command.syncBN
         let t = trainer.split.training
         print("data: \(description)  candidates train on \(t.count) images of \(t.classes) identities  \(size)x\(size)")
         print("ranking: " + trainer.rankingSets.map { "\($0.name) (\($0.isSame.count) pairs)" }.joined(separator: ", ")

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Search
+import Tensor
 
 extension FaceNAS {
     struct Train: ParsableCommand {
@@ -39,6 +40,10 @@ extension FaceNAS {
         @Option(name: .customLong("val-pairs"), help: "Face: validate on N pairs of each set, spread over the file.") var valPairs: Int?
         @Option(help: "Face: training augmentation adaface, flip or none.") var augment: String = "adaface"
         @Flag(help: "Face: feed BGR images (AdaFace's order; default RGB as insightface).") var bgr = false
+        @Flag(name: .customLong("sync-bn"), help: "Under mpirun/srun: batch-norm statistics over the global batch (default: each rank's own shard).")
+        var syncBN = false
+        @Flag(name: .customLong("verify-replicas"), help: "Under mpirun/srun: check after every step that all ranks hold identical weights.")
+        var verifyReplicas = false
 
         func validate() throws {
             guard task == "classify" || task == "face" else { throw ValidationError("--task \(task): expected classify or face") }
@@ -59,7 +64,10 @@ extension FaceNAS {
             var options = ClassificationRun.Options(data: spec, architecture: arch, config: config, outputDirectory: out)
             options.resume = resume
             options.limitTrain = limitTrain
+            options.syncBatchNorm = syncBN
+            options.verifyReplicas = verifyReplicas
             let run = try ClassificationRun(options, train: train, test: test)
+            printDataParallel(batchSize: batchSize)
             print("data: \(spec)  train \(run.trainIndices.count)  test \(test.count)  \(train.channels)x\(train.height)x\(train.width)  classes \(train.classes)")
             print("model: depth \(arch.depth) width \(arch.width)  params \(run.network.parameterCount)  MACs \(ArchitectureSummary.macs(run.options.architecture))")
             if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(out)/\(ClassificationRun.checkpointName)") }
@@ -69,8 +77,18 @@ extension FaceNAS {
                              e.epoch + 1, config.epochs, e.lr, e.trainLoss, 100 * e.trainAccuracy, 100 * (e.testAccuracy ?? .nan), e.seconds))
             }
             let m = try run.run()
+            if let dp = run.trainer.dataParallel, dp.verifyReplicas {
+                print("replicas: weights identical on all \(dp.size) ranks after each of \(dp.replicaChecks) steps")
+            }
             print(String(format: "test_accuracy: %.4f  (best %.4f at epoch %d)", m.testAccuracy ?? .nan, m.bestTestAccuracy ?? .nan, m.bestEpoch ?? 0))
             print("wrote \(out)/\(ClassificationRun.checkpointName) and \(out)/\(ClassificationRun.metricsName)")
+        }
+
+        /// One line on how the global batch is split, when this is one rank of an MPI job.
+        func printDataParallel(batchSize: Int) {
+            let w = Communicator.world
+            guard w.isDistributed else { return }
+            print("data-parallel: \(w.size) ranks (MPI), global batch \(batchSize) = \(batchSize / w.size)\(batchSize % w.size == 0 ? "" : "-\(batchSize / w.size + 1)") per rank, batch norm \(syncBN ? "synchronised" : "per rank"), \(Parallel.workers) thread\(Parallel.workers == 1 ? "" : "s") per rank")
         }
     }
 }

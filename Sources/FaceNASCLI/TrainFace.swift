@@ -31,6 +31,8 @@ struct FaceTraining {
         options.resume = c.resume
         options.bgr = c.bgr
         options.augmentation = try Self.augmentation(c.augment)
+        options.syncBatchNorm = c.syncBN
+        options.verifyReplicas = c.verifyReplicas
         if let n = c.limitTrain, n < source.count {
             options.trainIndices = Self.spread(count: n, of: source.count)
         }
@@ -41,6 +43,7 @@ struct FaceTraining {
         if !run.validationSets.isEmpty {
             print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
         }
+        c.printDataParallel(batchSize: config.batchSize)
         if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(c.out)/\(FaceTrainingRun.checkpointName)") }
         run.onStep = ProgressBar.trainingSteps(epochs: config.epochs)
         run.onEpoch = { e in
@@ -56,6 +59,9 @@ struct FaceTraining {
         let state = try run.run()
         if let best = state.bestValidation, let epoch = state.bestEpoch {
             print(String(format: "best validation mean: %.4f at epoch %d", best, epoch))
+        }
+        if let dp = run.dataParallel, dp.verifyReplicas {
+            print("replicas: weights identical on all \(dp.size) ranks after each of \(dp.replicaChecks) steps")
         }
         print("wrote \(c.out)/\(FaceTrainingRun.bestName), \(c.out)/\(FaceTrainingRun.checkpointName) and \(c.out)/\(FaceTrainingRun.metricsName)")
     }

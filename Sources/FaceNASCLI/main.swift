@@ -13,4 +13,4 @@ MemoryPolicy.returnLargeBlocksToTheSystem()
 if let symbol = dlsym(nil, "stdout") {
     setvbuf(symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>.self).pointee, nil, _IOLBF, 0)
 }
-FaceNAS.main()
+runCommandLine()

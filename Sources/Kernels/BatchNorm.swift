@@ -9,7 +9,7 @@ import Tensor
 /// Σ b·(a - shift) when `b` is given. Float SIMD partial sums over short blocks, folded into Double
 /// per block: nearly Double accuracy at Float speed.
 @inline(__always)
-private func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, batch n: Int, channels c: Int,
+func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, batch n: Int, channels c: Int,
                          spatial hw: Int, channel ci: Int, shift: Float) -> (Double, Double) {
     var s1 = 0.0, s2 = 0.0
     let sv = SIMD16<Float>(repeating: shift)
@@ -62,7 +62,7 @@ private func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, 
 
 /// y = a·(x - m) + b over one channel's n planes (`y` may alias `x`).
 @inline(__always)
-private func channelAffine(_ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int, channel ci: Int,
+func channelAffine(_ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int, channel ci: Int,
                            center m: Float, scale a: Float, offset b: Float, y: UnsafeMutablePointer<Float>) {
     let mv = SIMD16<Float>(repeating: m), av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b)
     for bi in 0..<n {

@@ -16,6 +16,9 @@ public final class BatchNorm: Layer {
     public let batchesTracked = Tensor(zeros: [1])
     /// When true, training passes also use the running statistics (a frozen BN).
     public var frozen = false
+    /// Synchronised BN: training statistics (and their gradients) span every process of this
+    /// communicator, as if its ranks' batches were one. Nil: each process's own batch.
+    public var synchronizer: Communicator?
 
     private var input = Tensor(zeros: [0])
     private var trainedLast = false
@@ -51,7 +54,9 @@ public final class BatchNorm: Layer {
         input = x
         let y = out.tensor(x.shape)
         trainedLast = training && !frozen
-        if trainedLast {
+        if trainedLast, let sync = synchronizer, sync.isDistributed {
+            forwardSynchronized(x, n: n, hw: hw, y: y, sync: sync)
+        } else if trainedLast {
             batchNormForwardTraining(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
                                      beta: beta.value.data, epsilon: epsilon, y: y.data, mean: mean.data,
                                      invStd: invStd.data, variance: variance.data)
@@ -70,7 +75,9 @@ public final class BatchNorm: Layer {
         let x = input
         let (n, hw) = dims(x)
         let dx = TensorPool.shared.tensor(x.shape)
-        if trainedLast {
+        if trainedLast, let sync = synchronizer, sync.isDistributed {
+            backwardSynchronized(dy, x, n: n, hw: hw, dx: dx, sync: sync)
+        } else if trainedLast {
             batchNormBackward(dy.data, x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
                               mean: mean.data, invStd: invStd.data, dx: dx.data, dgamma: gamma.grad.data, dbeta: beta.grad.data)
         } else {
@@ -91,5 +98,44 @@ public final class BatchNorm: Layer {
             }
         }
         return dx
+    }
+
+    // MARK: Synchronised statistics
+
+    private var syncSums = [Double](), syncCount = 0
+
+    /// Local moments, summed over ranks with the value count, then the usual normalisation.
+    private func forwardSynchronized(_ x: Tensor, n: Int, hw: Int, y: Tensor, sync: Communicator) {
+        syncSums = [Double](repeating: 0, count: 2 * channels + 1)
+        syncSums.withUnsafeMutableBufferPointer { s in
+            batchNormLocalMoments(x.data, batch: n, channels: channels, spatial: hw, sums: s.baseAddress!)
+            s[2 * channels] = Double(n * hw)
+            sync.sum(s.baseAddress!, count: s.count)
+        }
+        syncCount = Int(syncSums[2 * channels])
+        syncSums.withUnsafeBufferPointer { s in
+            batchNormApplyMoments(x.data, batch: n, channels: channels, spatial: hw, sums: s.baseAddress!, count: syncCount,
+                                  gamma: gamma.value.data, beta: beta.value.data, epsilon: epsilon, y: y.data,
+                                  mean: mean.data, invStd: invStd.data, variance: variance.data)
+        }
+        batchNormUpdateRunning(runningMean: runningMean.data, runningVariance: runningVariance.data, mean: mean.data,
+                               variance: variance.data, channels: channels, count: syncCount, momentum: momentum)
+        batchesTracked[0] += 1
+    }
+
+    /// dγ and dβ get this rank's share (the gradient all-reduce adds the others); dx needs the
+    /// global Σdy and Σdy·(x − μ).
+    private func backwardSynchronized(_ dy: Tensor, _ x: Tensor, n: Int, hw: Int, dx: Tensor, sync: Communicator) {
+        var sums = [Double](repeating: 0, count: 2 * channels)
+        sums.withUnsafeMutableBufferPointer { s in
+            batchNormLocalGradientSums(dy.data, x.data, batch: n, channels: channels, spatial: hw, mean: mean.data, sums: s.baseAddress!)
+            for c in 0..<channels {
+                beta.grad[c] += Float(s[2 * c])
+                gamma.grad[c] += Float(s[2 * c + 1] * Double(invStd[c]))
+            }
+            sync.sum(s.baseAddress!, count: s.count)
+            batchNormApplyGradientSums(dy.data, x.data, batch: n, channels: channels, spatial: hw, sums: s.baseAddress!,
+                                       count: syncCount, gamma: gamma.value.data, mean: mean.data, invStd: invStd.data, dx: dx.data)
+        }
     }
 }

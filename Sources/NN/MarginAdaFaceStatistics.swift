@@ -15,15 +15,21 @@ final class AdaFaceNormStatistics {
     /// ‖z‖ clipped to [0.001, 100] as the reference clips it before every use.
     static func clippedNorm(_ v: Float) -> Float { min(max(v, 0.001), 100) }
 
-    /// μ ← α·mean + (1−α)·μ, σ ← α·std + (1−α)·σ over the batch's clipped norms (unbiased std, in Double).
-    func update(norms: Tensor) {
-        let n = norms.count
-        if n < 2 { fatalError("MarginHead(adaface): a training batch needs at least 2 samples for the unbiased norm std (got \(n))") }
+    /// μ ← α·mean + (1−α)·μ, σ ← α·std + (1−α)·σ over the batch's clipped norms (unbiased std, in
+    /// Double). With `communicator`, the batch is every rank's shard together: the count and the
+    /// sum, then the squared deviations, are summed over ranks (the same two passes).
+    func update(norms: Tensor, over communicator: Communicator? = nil) {
+        let local = norms.count
         var sum = 0.0
-        for i in 0..<n { sum += Double(Self.clippedNorm(norms[i])) }
-        let m = sum / Double(n)
+        for i in 0..<local { sum += Double(Self.clippedNorm(norms[i])) }
+        var totals = [Double(local), sum]
+        if let communicator { totals = communicator.sum(totals) }
+        let n = Int(totals[0])
+        if n < 2 { fatalError("MarginHead(adaface): a training batch needs at least 2 samples for the unbiased norm std (got \(n))") }
+        let m = totals[1] / Double(n)
         var ss = 0.0
-        for i in 0..<n { let e = Double(Self.clippedNorm(norms[i])) - m; ss += e * e }
+        for i in 0..<local { let e = Double(Self.clippedNorm(norms[i])) - m; ss += e * e }
+        if let communicator { ss = communicator.sum([ss])[0] }
         let s = (ss / Double(n - 1)).squareRoot()
         let a = Double(alpha)
         mean[0] = Float(a * m + (1 - a) * Double(mean[0]))

@@ -19,6 +19,9 @@ public final class MarginHead {
     public let centres: Parameter
     /// AdaFace's running mean and std of the clipped feature norm; nil for the other kinds.
     private let normStatistics: AdaFaceNormStatistics?
+    /// Data-parallel training: AdaFace's feature-norm statistics are taken over the global batch
+    /// (every rank's shard), as one process would take them over the whole batch.
+    public var synchronizer: Communicator?
 
     private var normalizedX = Buffer(), xNorms = Buffer(), normalizedW = Buffer(), wNorms = Buffer()
     private var cosines = Buffer(), logitBuffer = Buffer(), probabilities = Buffer()
@@ -79,7 +82,7 @@ public final class MarginHead {
         clampScaleForward(cos.data, count: n * k, lower: bounds.lower, upper: bounds.upper, scale: scale, logits: z.data)
 
         if let stats = normStatistics {
-            if training { stats.update(norms: xn) }
+            if training { stats.update(norms: xn, over: synchronizer) }
             stats.qualityScalers(norms: xn, h: adaFaceH, into: &qualityScalers)
         }
         targetSlopes.removeAll(keepingCapacity: true)

@@ -81,25 +81,40 @@ public final class ClassifierTrainer {
     public let optimizer: SGD
     public let loss = SoftmaxCrossEntropy()
     public private(set) var parameters: [Parameter]
+    /// Set when this process is one rank of a data-parallel job: `step` then takes this rank's
+    /// shard of a global batch and returns the global batch's figures.
+    public let dataParallel: DataParallel?
+    private var steps = 0
 
-    public init(network: Layer, config: TrainingConfig) {
-        self.network = network; self.config = config
+    public init(network: Layer, config: TrainingConfig, dataParallel: DataParallel? = nil) {
+        self.network = network; self.config = config; self.dataParallel = dataParallel
         network.skipInputGradient()
+        dataParallel?.prepare(network)
         parameters = network.allParameters
         optimizer = SGD(parameters: parameters, momentum: Float(config.momentum),
                         weightDecay: Float(config.weightDecay), nesterov: config.nesterov)
     }
 
-    /// One optimisation step; returns (loss, correct predictions).
-    public func step(_ x: Tensor, labels: [Int32], lr: Double) -> (Double, Int) {
+    /// One optimisation step; returns the batch's mean loss, correct predictions and rows (all
+    /// over the global batch when data-parallel).
+    public func step(_ x: Tensor, labels: [Int32], lr: Double) -> (loss: Double, correct: Int, rows: Int) {
         let logits = network.forward(x, training: true)
-        let l = loss.forward(logits, labels: labels)
-        let correct = Self.countCorrect(logits, labels: labels)
+        var l = loss.forward(logits, labels: labels)
+        var correct = Self.countCorrect(logits, labels: labels), rows = labels.count
+        var scale: Float = 1
+        if let dp = dataParallel {
+            // The gradient of the global batch's mean loss: this rank's mean times its share.
+            (rows, l, correct) = dp.globalBatch(rows: labels.count, meanLoss: l, correct: correct)
+            scale = Float(labels.count) / Float(max(rows, 1))
+        }
         optimizer.zeroGradients()
-        _ = network.backward(loss.backward())
+        _ = network.backward(loss.backward(scale: scale))
+        dataParallel?.sumGradients(parameters)
         if let c = config.clipNorm { GradientClipping.clip(parameters, maxNorm: c) }
         optimizer.step(lr: Float(lr))
-        return (l, correct)
+        dataParallel?.checkReplicas(parameters, step: steps)
+        steps += 1
+        return (l, correct, rows)
     }
 
     /// Trains one epoch over `batches` (an iterator of (images, labels)).
@@ -112,9 +127,9 @@ public final class ClassifierTrainer {
         while let (x, y) = batches.next() {
             let lr = config.schedule.warmupEpochs > 0
                 ? config.schedule.lr(epoch: epoch, progress: Double(step) / Double(max(stepsInEpoch, 1))) : lr0
-            let (l, c) = self.step(x, labels: y, lr: lr)
+            let (l, c, rows) = self.step(x, labels: y, lr: lr)
             guard l.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step, loss: l) }
-            sumLoss += l * Double(y.count); seen += y.count; correct += c
+            sumLoss += l * Double(rows); seen += rows; correct += c
             step += 1
             if let report {
                 let el = Date().timeIntervalSince(start)

@@ -18,6 +18,8 @@ public final class CandidateTrainer: CandidateScorer {
     public var onStep: ((Candidate, StepReport) -> Void)?
     public var onEpoch: ((Candidate, EpochRecord) -> Void)?
     public var shouldStop: (() -> String?)?
+    /// Under mpirun/srun: synchronised batch norm in every candidate's data-parallel training.
+    public var syncBatchNorm = false
 
     public init(data: DataSpec, train: ClassificationDataset, test: ClassificationDataset, configuration: SearchConfiguration) throws {
         self.data = data
@@ -51,6 +53,7 @@ public final class CandidateTrainer: CandidateScorer {
                                                 outputDirectory: directory)
         options.resume = true
         options.limitTrain = configuration.subset
+        options.syncBatchNorm = syncBatchNorm
         let run = try ClassificationRun(options, train: pool, test: ranking)
         let before = run.state.history.reduce(0) { $0 + $1.seconds }
         onStart?(candidate, run.state.epochsCompleted)

@@ -22,6 +22,10 @@ public final class ClassificationRun {
         public var testBatchSize = 256
         /// Stop (cleanly, with a checkpoint) after this many epochs of this invocation.
         public var stopAfterEpochs: Int?
+        /// Data-parallel runs (several MPI ranks): synchronised batch norm, and a check that the
+        /// ranks' weights agree after every step.
+        public var syncBatchNorm = false
+        public var verifyReplicas = false
         public init(data: DataSpec, architecture: Architecture, config: TrainingConfig, outputDirectory: String?) {
             self.data = data; self.architecture = architecture; self.config = config; self.outputDirectory = outputDirectory
         }
@@ -102,7 +106,8 @@ public final class ClassificationRun {
         stopAfterEpochs = options.stopAfterEpochs
         var rng = RNG(seed: options.config.seed)
         network = PlainTemplate.build(opts.architecture, rng: &rng)
-        trainer = ClassifierTrainer(network: network, config: options.config)
+        trainer = ClassifierTrainer(network: network, config: options.config,
+                                    dataParallel: DataParallel.forWorld(syncBatchNorm: options.syncBatchNorm, verifyReplicas: options.verifyReplicas))
         state = State(epochsCompleted: 0, globalStep: 0, config: options.config, data: options.data.description,
                       limitTrain: options.limitTrain, history: [])
         if options.resume, let dir = options.outputDirectory {
@@ -151,9 +156,10 @@ public final class ClassificationRun {
         let last = min(options.config.epochs, stopAfterEpochs.map { first + $0 } ?? Int.max)
         for epoch in first..<last {
             let loader = BatchLoader(dataset: data, batchSize: bs, shuffle: true, augment: true, recipe: recipe,
-                                     seed: options.config.seed, epoch: epoch)
+                                     seed: options.config.seed, epoch: epoch, shard: trainer.dataParallel.map { ($0.rank, $0.size) })
             var it = LoaderPairs(loader: loader)
             var record = try trainer.trainEpoch(epoch, batches: &it, stepsInEpoch: (data.count + bs - 1) / bs, report: onStep)
+            trainer.dataParallel?.averageRunningStatistics(network)
             if options.evaluateEveryEpoch || epoch == options.config.epochs - 1 {
                 record.testAccuracy = evaluate()
             }
@@ -164,13 +170,27 @@ public final class ClassificationRun {
             onEpoch?(record)
         }
         let m = metrics(seconds: Date().timeIntervalSince(start))
-        if let dir = options.outputDirectory { try writeJSON(m, to: (dir as NSString).appendingPathComponent(Self.metricsName)) }
+        if let dir = options.outputDirectory, Communicator.world.isRoot {
+            try writeJSON(m, to: (dir as NSString).appendingPathComponent(Self.metricsName))
+        }
         return m
     }
 
-    /// Top-1 accuracy on the test split (a fraction), at its native size.
+    /// Top-1 accuracy on the test split (a fraction), at its native size. Data-parallel, each rank
+    /// scores its shard of every batch and the counts are summed.
     public func evaluate() -> Double {
-        evaluateClassifier(network, on: test, recipe: recipe, batchSize: options.testBatchSize)
+        guard let dp = trainer.dataParallel else {
+            return evaluateClassifier(network, on: test, recipe: recipe, batchSize: options.testBatchSize)
+        }
+        let loader = BatchLoader(dataset: test, batchSize: options.testBatchSize, shuffle: false, augment: false, recipe: recipe,
+                                 seed: 0, epoch: 0, shard: (dp.rank, dp.size))
+        var correct = 0, seen = 0
+        while let b = loader.next() {
+            if b.count > 0 { correct += ClassifierTrainer.countCorrect(network.forward(b.x, training: false), labels: b.labels) }
+            seen += b.count
+        }
+        let totals = dp.communicator.sum([Double(correct), Double(seen)])
+        return totals[0] / max(totals[1], 1)
     }
 
     public func metrics(seconds: Double) -> Metrics {
@@ -183,8 +203,9 @@ public final class ClassificationRun {
                        history: state.history, data: options.data.description)
     }
 
+    /// Rank 0 alone writes (every rank holds the same weights).
     private func save() throws {
-        guard let dir = options.outputDirectory else { return }
+        guard let dir = options.outputDirectory, Communicator.world.isRoot else { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let stateJSON = try String(decoding: JSONEncoder().encode(state), as: UTF8.self)
         try Checkpoint.save(network, metadata: ["architecture": options.architecture.jsonString(), "training_state": stateJSON,

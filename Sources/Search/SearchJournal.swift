@@ -17,10 +17,21 @@ public final class SearchJournal {
     private let fd: Int32
 
     /// Opens (creating if needed) the journal at `path` for a search with `configuration`.
-    public init(path: String, configuration: SearchConfiguration) throws {
+    /// `writable` false (the later ranks of a data-parallel search): reads the journal rank 0
+    /// created and never writes it; `append` is then a no-op.
+    public init(path: String, configuration: SearchConfiguration, writable: Bool = true) throws {
         self.path = path
         self.configuration = configuration
         let fm = FileManager.default
+        if !writable {
+            let file = try SearchFile(path: path)
+            guard file.configuration.map({ configuration.differences(from: $0).isEmpty }) == true else {
+                throw SearchFileError("\(path): rank 0's journal has other settings than this rank's")
+            }
+            existing = file.records; existingLines = file.lineNumbers; droppedTornLine = file.tornLine
+            fd = -1
+            return
+        }
         if fm.fileExists(atPath: path) {
             let file = try SearchFile(path: path)
             guard let saved = file.configuration else {
@@ -47,9 +58,10 @@ public final class SearchJournal {
         guard fd >= 0 else { throw SearchFileError("\(path): cannot open for appending (\(String(cString: strerror(errno))))") }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     public func append(_ record: SearchRecord) throws {
+        guard fd >= 0 else { return }
         let bytes = Array((try record.jsonLine() + "\n").utf8)
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard n == bytes.count else { throw SearchFileError("\(path): write failed (\(String(cString: strerror(errno))))") }

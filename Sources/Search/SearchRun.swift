@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Tensor
 
 /// What a running search reports, for progress displays.
 public enum SearchEvent {
@@ -45,7 +46,11 @@ public final class SearchRun {
         if let s = configuration.scores { scores = try RecordedScores(path: s) }
         guard scores != nil || trainer != nil else { throw SearchFileError("a search needs --data to train candidates, or --scores FILE") }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        journal = try SearchJournal(path: (directory as NSString).appendingPathComponent(Self.journalName), configuration: configuration)
+        // Data-parallel: rank 0 creates or repairs the journal; the others read it once it has.
+        let world = Communicator.world, path = (directory as NSString).appendingPathComponent(Self.journalName)
+        if !world.isRoot { world.barrier() }
+        journal = try SearchJournal(path: path, configuration: configuration, writable: world.isRoot)
+        if world.isRoot { world.barrier() }
     }
 
     public func run() throws -> SearchOutcome {
@@ -85,6 +90,12 @@ public final class SearchRun {
                 r.source = "scores"
             } else {
                 r = try trainer!.train(c, directory: candidateDirectory(c.index))
+                // Every rank decides from rank 0's score, so the ranks never take different paths.
+                let world = Communicator.world
+                if world.isDistributed {
+                    let v = world.broadcast([Double(r.accuracy), Double(r.trainAccuracy)])
+                    r.accuracy = Float(v[0]); r.trainAccuracy = Float(v[1])
+                }
             }
             r.index = c.index; r.phase = c.phase
             r.params = space.parameterCount(c.architecture)
@@ -99,21 +110,24 @@ public final class SearchRun {
             r.decision = decision
             if !replayed {
                 try journal.append(r)
-                try? FileManager.default.removeItem(atPath: candidateDirectory(c.index))
+                if Communicator.world.isRoot { try? FileManager.default.removeItem(atPath: candidateDirectory(c.index)) }
             }
             records.append(r)
             onEvent?(.decided(r, replayed: replayed))
         })
-        try outcome.architecture.save((directory as NSString).appendingPathComponent(Self.bestArchName))
-        try outcome.macroArchitecture.save((directory as NSString).appendingPathComponent(Self.macroArchName))
+        if Communicator.world.isRoot {
+            try outcome.architecture.save((directory as NSString).appendingPathComponent(Self.bestArchName))
+            try outcome.macroArchitecture.save((directory as NSString).appendingPathComponent(Self.macroArchName))
+        }
         return outcome
     }
 
     /// Seconds since this invocation started.
     public var elapsed: Double { Date().timeIntervalSince(started) }
 
+    /// Rank 0's clock decides for every rank (a collective when `maxSeconds` is set).
     private var timeUp: String? {
-        guard let m = maxSeconds, elapsed >= m else { return nil }
+        guard let m = maxSeconds, Communicator.world.broadcast([elapsed])[0] >= m else { return nil }
         return String(format: "--max-hours %g reached", m / 3600)
     }
 

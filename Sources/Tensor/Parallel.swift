@@ -8,10 +8,12 @@ public struct SendablePointer<T>: @unchecked Sendable {
 }
 
 public enum Parallel {
-    /// Worker count for our own loops: the machine has 2 cores; FACENAS_THREADS overrides.
+    /// Worker count for our own loops: the machine has 2 cores; FACENAS_THREADS overrides. The
+    /// ranks of an MPI job on one machine share its cores (2 ranks on 2 cores: 1 worker each).
     public static let workers: Int = {
         if let s = getenvString("FACENAS_THREADS"), let n = Int(s), n >= 1 { return n }
-        return max(1, min(2, System.activeProcessorCount))
+        let perNode = Communicator.launcherWorld?.localSize ?? 1
+        return max(1, min(2, System.activeProcessorCount) / max(1, perNode))
     }()
 
     /// Runs `body(lo, hi)` over `workers` contiguous chunks of `0..<n` at once. Each chunk gets at

@@ -18,6 +18,11 @@ enum CLI {
     /// `environment`: variables to set (a nil value removes the variable) on top of this process's.
     static func run(_ args: [String], environment: [String: String?] = [:]) throws -> Result {
         guard let bin = binary else { throw CLIError("facenas binary not built: run `swift build -c release --product facenas` (make test does)") }
+        return try run(executable: bin, args, environment: environment)
+    }
+
+    /// Runs any executable (e.g. `mpirun` with facenas among its arguments), output captured.
+    static func run(executable bin: String, _ args: [String], environment: [String: String?] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = args

@@ -24,6 +24,11 @@ public struct SkippedImage: Sendable, Equatable {
 /// k), so every batch is a pure function of its coordinates. An image that cannot be decoded is
 /// skipped (the batch takes the next one) and listed in `skipped`, complete once `next()` returned nil.
 public final class FaceBatchLoader: Sequence, IteratorProtocol {
+    public struct Shard: Sendable, Equatable {
+        public var rank: Int, ranks: Int
+        public init(rank: Int, ranks: Int) { self.rank = rank; self.ranks = ranks }
+    }
+
     public struct Options: Sendable {
         public var batchSize: Int
         /// Output side S.
@@ -36,6 +41,11 @@ public final class FaceBatchLoader: Sequence, IteratorProtocol {
         public var epoch = 0
         public var dropLast = false
         public var prefetch = 4
+        /// Data-parallel training: (rank, ranks). Batch b is then this rank's rows of global batch
+        /// b (`batchSize` is the global size), rows count·rank/ranks ..< count·(rank+1)/ranks, each
+        /// image augmented as in the global batch; an unreadable image leaves its row out rather
+        /// than borrowing another rank's image, so the ranks stay in step, one batch per global batch.
+        public var shard: Shard?
         public init(batchSize: Int, imageSize: Int) { self.batchSize = batchSize; self.imageSize = imageSize }
     }
 
@@ -97,6 +107,7 @@ private struct Producer: @unchecked Sendable {
     let skipped: SkippedList
 
     func run() {
+        if let shard = options.shard { return runShard(shard) }
         let s = options.imageSize, plane = 3 * s * s, bs = options.batchSize
         var position = 0
         while position < order.count {
@@ -105,26 +116,60 @@ private struct Producer: @unchecked Sendable {
             while labels.count < bs && position < order.count {
                 let k = position, index = order[k]
                 position += 1
-                do {
-                    let (label, bytes) = try source.encodedImage(at: index)
-                    var image: RGBImage
-                    do { image = try decodeImage([UInt8](bytes)) } catch {
-                        throw DatasetError.io(file: source.location(of: index), reason: "\(error)")
-                    }
-                    if image.width != s || image.height != s { image = image.resized(width: s, height: s) }
-                    if let aug = options.augmenter {
-                        var rng = RNG(seed: SeedMix.mix(options.seed, SeedMix.augmentation, UInt64(bitPattern: Int64(options.epoch)), UInt64(k)))
-                        image = aug.augment(image, rng: &rng)
-                    }
-                    image.writeNormalized(into: x.data + labels.count * plane, bgr: options.bgr)
+                if let label = load(position: k, index: index, into: x.data + labels.count * plane) {
                     labels.append(Int32(label)); indices.append(index)
-                } catch {
-                    skipped.append(SkippedImage(index: index, reason: "\(error)"))
                 }
             }
             if labels.isEmpty || (options.dropLast && labels.count < bs) { break }
             var out = x
             if labels.count < bs {
+                out = Tensor(zeros: [labels.count, 3, s, s])
+                out.data.update(from: x.data, count: labels.count * plane)
+            }
+            if !queue.put(Batch(x: out, labels: labels, indices: indices)) { return }
+        }
+        queue.finish()
+    }
+
+    /// Decodes, resizes, augments (from the epoch position's generator) and normalises one image
+    /// into `dst`; nil, with the image listed in `skipped`, when it cannot be read.
+    private func load(position k: Int, index: Int, into dst: UnsafeMutablePointer<Float>) -> Int? {
+        let s = options.imageSize
+        do {
+            let (label, bytes) = try source.encodedImage(at: index)
+            var image: RGBImage
+            do { image = try decodeImage([UInt8](bytes)) } catch {
+                throw DatasetError.io(file: source.location(of: index), reason: "\(error)")
+            }
+            if image.width != s || image.height != s { image = image.resized(width: s, height: s) }
+            if let aug = options.augmenter {
+                var rng = RNG(seed: SeedMix.mix(options.seed, SeedMix.augmentation, UInt64(bitPattern: Int64(options.epoch)), UInt64(k)))
+                image = aug.augment(image, rng: &rng)
+            }
+            image.writeNormalized(into: dst, bgr: options.bgr)
+            return label
+        } catch {
+            skipped.append(SkippedImage(index: index, reason: "\(error)"))
+            return nil
+        }
+    }
+
+    /// One batch per global batch: this rank's rows of it (see `Options.shard`).
+    private func runShard(_ shard: FaceBatchLoader.Shard) {
+        let s = options.imageSize, plane = 3 * s * s, bs = options.batchSize
+        let globalBatches = options.dropLast ? order.count / bs : (order.count + bs - 1) / bs
+        for b in 0..<globalBatches {
+            let count = min(bs, order.count - b * bs)
+            let lo = b * bs + count * shard.rank / shard.ranks, hi = b * bs + count * (shard.rank + 1) / shard.ranks
+            let x = Tensor(zeros: [hi - lo, 3, s, s])
+            var labels: [Int32] = [], indices: [Int] = []
+            for k in lo..<hi {
+                if let label = load(position: k, index: order[k], into: x.data + labels.count * plane) {
+                    labels.append(Int32(label)); indices.append(order[k])
+                }
+            }
+            var out = x
+            if labels.count < hi - lo {
                 out = Tensor(zeros: [labels.count, 3, s, s])
                 out.data.update(from: x.data, count: labels.count * plane)
             }
