@@ -13,7 +13,7 @@ func runCommandLine() -> Never {
         exit(1)
     }
     let world = Communicator.world
-    guard world.isDistributed else { FaceNAS.main(); exit(0) }
+    guard world.isMPI else { FaceNAS.main(); exit(0) }
     if !world.isRoot {
         // Later ranks stay silent on stdout: point descriptor 1 at /dev/null.
         let null = open("/dev/null", O_WRONLY)

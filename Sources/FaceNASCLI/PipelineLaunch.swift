@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensor
 
 /// Flags shared by `facenas run FILE` and `facenas demo`.
 struct PipelineOptions: ParsableArguments {
@@ -17,6 +18,10 @@ struct PipelineOptions: ParsableArguments {
 /// line on standard error; the exit status is non-zero for errors, failures and interruptions.
 enum PipelineLaunch {
     static func start(_ load: () throws -> Pipeline, options: PipelineOptions) throws {
+        // Stages run as child processes, which cannot join the launcher's MPI job.
+        if Communicator.world.isDistributed {
+            throw PipelineError("a pipeline's stages are child processes and cannot join an MPI job; run facenas run/demo without mpirun, or launch the stage commands themselves with mpirun/srun (pipelines/slurm-casia-search.sh)")
+        }
         do {
             let pipeline = try load()
             let resolved = try ResolvedPipeline(pipeline, overrides: options.assignments, run: options.out ?? "runs/\(pipeline.name)")

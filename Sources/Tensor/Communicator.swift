@@ -14,6 +14,9 @@ public final class Communicator: @unchecked Sendable {
 
     public var isRoot: Bool { rank == 0 }
     public var isDistributed: Bool { size > 1 }
+    /// True when an MPI launcher started this process (even as a world of one, which must still
+    /// finalise MPI before it exits).
+    public var isMPI: Bool { mpi != nil }
 
     init(rank: Int, size: Int, mpi: MPILibrary?) { self.rank = rank; self.size = size; self.mpi = mpi }
 
