@@ -102,18 +102,19 @@ public final class BatchNorm: Layer {
 
     // MARK: Synchronised statistics
 
-    private var syncSums = [Double](), syncCount = 0
+    /// Values per channel in the last synchronised forward's global batch (backward divides by it).
+    private var syncCount = 0
 
     /// Local moments, summed over ranks with the value count, then the usual normalisation.
     private func forwardSynchronized(_ x: Tensor, n: Int, hw: Int, y: Tensor, sync: Communicator) {
-        syncSums = [Double](repeating: 0, count: 2 * channels + 1)
-        syncSums.withUnsafeMutableBufferPointer { s in
+        var sums = [Double](repeating: 0, count: 2 * channels + 1)
+        sums.withUnsafeMutableBufferPointer { s in
             batchNormLocalMoments(x.data, batch: n, channels: channels, spatial: hw, sums: s.baseAddress!)
             s[2 * channels] = Double(n * hw)
             sync.sum(s.baseAddress!, count: s.count)
         }
-        syncCount = Int(syncSums[2 * channels])
-        syncSums.withUnsafeBufferPointer { s in
+        syncCount = Int(sums[2 * channels])
+        sums.withUnsafeBufferPointer { s in
             batchNormApplyMoments(x.data, batch: n, channels: channels, spatial: hw, sums: s.baseAddress!, count: syncCount,
                                   gamma: gamma.value.data, beta: beta.value.data, epsilon: epsilon, y: y.data,
                                   mean: mean.data, invStd: invStd.data, variance: variance.data)

@@ -121,14 +121,17 @@ private struct Producer: @unchecked Sendable {
                 }
             }
             if labels.isEmpty || (options.dropLast && labels.count < bs) { break }
-            var out = x
-            if labels.count < bs {
-                out = Tensor(zeros: [labels.count, 3, s, s])
-                out.data.update(from: x.data, count: labels.count * plane)
-            }
-            if !queue.put(Batch(x: out, labels: labels, indices: indices)) { return }
+            if !queue.put(Batch(x: Self.firstRows(x, labels.count), labels: labels, indices: indices)) { return }
         }
         queue.finish()
+    }
+
+    /// `x` itself when all its rows were filled, else a copy of its first `rows` images.
+    private static func firstRows(_ x: Tensor, _ rows: Int) -> Tensor {
+        guard rows < x.shape[0] else { return x }
+        let out = Tensor(zeros: [rows] + x.shape.dropFirst())
+        out.data.update(from: x.data, count: out.count)
+        return out
     }
 
     /// Decodes, resizes, augments (from the epoch position's generator) and normalises one image
@@ -168,12 +171,7 @@ private struct Producer: @unchecked Sendable {
                     labels.append(Int32(label)); indices.append(order[k])
                 }
             }
-            var out = x
-            if labels.count < hi - lo {
-                out = Tensor(zeros: [labels.count, 3, s, s])
-                out.data.update(from: x.data, count: labels.count * plane)
-            }
-            if !queue.put(Batch(x: out, labels: labels, indices: indices)) { return }
+            if !queue.put(Batch(x: Self.firstRows(x, labels.count), labels: labels, indices: indices)) { return }
         }
         queue.finish()
     }
