@@ -47,7 +47,8 @@ public enum Benchmark {
             return Result(case: name, imagesPerSecond: Double(batch) / med, gflops: flops * Double(batch) / med / 1e9,
                           batch: batch, iterations: iterations, params: net.parameterCount,
                           core: BLAS.coreName, secondsPerIteration: times,
-                          layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil)
+                          layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil,
+                          extra: dataParallelFigures(trainer.dataParallel))
         case "ir18-train":
             return IRBenchmark.train(iterations: iterations, warmup: warmup, profile: profile)
         case "ir18-embed":
@@ -67,6 +68,12 @@ public enum Benchmark {
         let part = Tensor(zeros: [rows.count] + x.shape.dropFirst())
         part.data.update(from: x.data + rows.lowerBound * per, count: rows.count * per)
         return (part, Array(labels[rows]))
+    }
+
+    /// Ranks and the mean time per step spent summing gradients (waits for the slowest rank included).
+    static func dataParallelFigures(_ dp: DataParallel?) -> [String: Double]? {
+        guard let dp, dp.gradientSums > 0 else { return nil }
+        return ["ranks": Double(dp.size), "gradient_sum_s_per_step": dp.gradientSumSeconds / Double(dp.gradientSums)]
     }
 
     static func time(iterations: Int, warmup: Int, _ body: () -> Void) -> [Double] {

@@ -36,7 +36,8 @@ enum IRBenchmark {
         return Benchmark.Result(case: "ir18-train", imagesPerSecond: Double(batch) / med, gflops: flops * Double(batch) / med / 1e9,
                                 batch: batch, iterations: iterations, params: backbone.parameterCount, core: BLAS.coreName,
                                 secondsPerIteration: times,
-                                layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil)
+                                layers: profile ? LayerProfile.run(net, input: x, labels: labels, iterations: iterations) : nil,
+                                extra: Benchmark.dataParallelFigures(trainer.dataParallel))
     }
 
     static func embed(iterations requested: Int, warmup: Int) -> Benchmark.Result {

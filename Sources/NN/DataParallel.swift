@@ -18,6 +18,8 @@ public final class DataParallel {
     public private(set) var replicaChecks = 0
     public var bucketBytes = 8 << 20
     private var bucket: [Float] = []
+    /// Wall time spent in `sumGradients` (waiting for the slowest rank included), and its calls.
+    public private(set) var gradientSumSeconds = 0.0, gradientSums = 0
 
     public init(communicator: Communicator, syncBatchNorm: Bool = false) {
         self.communicator = communicator; self.syncBatchNorm = syncBatchNorm
@@ -62,6 +64,8 @@ public final class DataParallel {
     /// Sums every parameter's gradient over ranks: large tensors in place, small ones packed into
     /// a bucket so that a network of many small tensors costs few collective calls.
     public func sumGradients(_ parameters: [Parameter]) {
+        let start = Date()
+        defer { gradientSumSeconds += Date().timeIntervalSince(start); gradientSums += 1 }
         let limit = max(1, bucketBytes / 4)
         var pending: [Parameter] = [], filled = 0
         func flush() {

@@ -69,7 +69,8 @@ import Testing
         #expect(best.contains("best.safetensors") && best.contains("checkpoint.safetensors"))
     }
 
-    /// A search under mpirun takes the decisions of the same search in one process.
+    /// A search under mpirun, stopped after 2 candidates and rerun, takes the decisions of the
+    /// same search in one process (the rerun continues from rank 0's journal).
     @Test func searchTwoRanksTakesTheOneProcessDecisions() throws {
         guard MPI.available(for: "the data-parallel search test"),
               FileManager.default.fileExists(atPath: CLI.fashionMNIST) else { return }
@@ -80,7 +81,12 @@ import Testing
                     "--max-candidates", "5", "--sync-bn"]
         let single = try CLI.run(args + ["--out", dir + "/one"])
         #expect(single.status == 0, "\(single.stderr)")
-        _ = try MPI.succeed(ranks: 2, args + ["--out", dir + "/two"])
+        var stopped = args
+        stopped[stopped.firstIndex(of: "--max-candidates")! + 1] = "2"
+        let first = try MPI.succeed(ranks: 2, stopped + ["--out", dir + "/two"])
+        #expect(first.stdout.contains("stopped: --max-candidates 2 reached"))
+        let rerun = try MPI.succeed(ranks: 2, args + ["--out", dir + "/two"])
+        #expect(rerun.stdout.contains("resuming: 2 candidates in the journal are read back, not retrained"), "\(rerun.stdout)")
         func decisions(_ d: String) throws -> [String] {
             try String(contentsOfFile: d + "/search.jsonl", encoding: .utf8).split(separator: "\n").dropFirst().map { line in
                 let r = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
@@ -147,5 +153,13 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 60)
         #expect((r.stdout + r.stderr).contains("facenas: rank 1 of 2: fashion-mnist:\(dir): missing file train-images-idx3-ubyte"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/run/metrics.json"))
+    }
+
+    /// `facenas run`'s stages are child processes, which cannot join the job: refused at once.
+    @Test func aPipelineRefusesToRunUnderMPI() throws {
+        guard MPI.available(for: "the pipeline-under-MPI test") else { return }
+        let r = try MPI.run(ranks: 2, ["demo", "--check"])
+        #expect(r.status != 0)
+        #expect((r.stdout + r.stderr).contains("cannot join an MPI job"), "\(r.stderr)")
     }
 }
