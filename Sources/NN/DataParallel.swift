@@ -7,9 +7,9 @@ import Tensor
 /// step one process would take on the whole batch and the weights stay identical.
 ///
 /// Gradients are summed in buckets of about `bucketBytes` after the backward pass, not
-/// overlapped with it: on one machine the sum is a shared-memory copy that costs a few percent of
-/// a step (see README, "Several machines"), and a layer-by-layer overlap would need hooks in
-/// every layer's backward.
+/// overlapped with it: on one machine the sum is a shared-memory copy of 0.3–2.5% of a step
+/// (README, "Several machines (MPI)"), and a layer-by-layer overlap would need hooks in every
+/// layer's backward.
 public final class DataParallel {
     public let communicator: Communicator
     public let syncBatchNorm: Bool
