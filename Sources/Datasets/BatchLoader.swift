@@ -120,7 +120,7 @@ struct EpochPlan: Sendable {
     func batch(_ b: Int) -> Batch {
         let lo = b * batchSize, hi = min(order.count, lo + batchSize)
         var rows = 0..<(hi - lo)
-        if let shard { rows = (rows.count * shard[0] / shard[1])..<(rows.count * (shard[0] + 1) / shard[1]) }
+        if let shard { rows = Communicator.shard(of: rows.count, rank: shard[0], ranks: shard[1]) }
         let indices = Array(order[(lo + rows.lowerBound)..<(lo + rows.upperBound)])
         let x = Tensor(zeros: [indices.count] + imageShape)
         let per = imageShape.reduce(1, *)

@@ -231,11 +231,7 @@ public final class FaceTrainingRun {
             var loss = head.forward(embeddings, labels: batch.labels, training: true)
             var right = ClassifierTrainer.countCorrect(head.logits, labels: batch.labels), rows = batch.count
             var scale: Float = 1
-            if let dp = dataParallel {
-                // The gradient of the global batch's mean loss: this rank's mean times its share.
-                (rows, loss, right) = dp.globalBatch(rows: batch.count, meanLoss: loss, correct: right)
-                scale = Float(batch.count) / Float(max(rows, 1))
-            }
+            if let dp = dataParallel { (rows, loss, right, scale) = dp.globalBatch(rows: batch.count, meanLoss: loss, correct: right) }
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step, loss: loss) }
             correct += right
             optimizer.zeroGradients()

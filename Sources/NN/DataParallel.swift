@@ -37,11 +37,7 @@ public final class DataParallel {
     public var size: Int { communicator.size }
 
     /// Rows `lo..<hi` of a global batch of `count` rows that this rank computes.
-    public func shard(of count: Int) -> Range<Int> { Self.shard(of: count, rank: rank, size: size) }
-
-    public static func shard(of count: Int, rank: Int, size: Int) -> Range<Int> {
-        (count * rank / size)..<(count * (rank + 1) / size)
-    }
+    public func shard(of count: Int) -> Range<Int> { Communicator.shard(of: count, rank: rank, ranks: size) }
 
     /// Synchronises every batch norm under `network` when `syncBatchNorm`.
     public func prepare(_ network: Layer) {
@@ -55,10 +51,12 @@ public final class DataParallel {
     }
 
     /// The sums over ranks of this rank's [rows, Σloss·rows, correct]: the global batch size,
-    /// mean loss and correct count.
-    public func globalBatch(rows: Int, meanLoss: Double, correct: Int) -> (rows: Int, loss: Double, correct: Int) {
+    /// mean loss and correct count, and the factor for this rank's mean-loss gradient (its share
+    /// of the rows) that makes the ranks' summed gradients the global mean's.
+    public func globalBatch(rows: Int, meanLoss: Double, correct: Int)
+        -> (rows: Int, loss: Double, correct: Int, gradientScale: Float) {
         let s = communicator.sum([Double(rows), meanLoss * Double(rows), Double(correct)])
-        return (Int(s[0]), s[1] / max(s[0], 1), Int(s[2]))
+        return (Int(s[0]), s[1] / max(s[0], 1), Int(s[2]), Float(rows) / Float(max(s[0], 1)))
     }
 
     /// Sums every parameter's gradient over ranks: large tensors in place, small ones packed into

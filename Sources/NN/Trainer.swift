@@ -102,11 +102,7 @@ public final class ClassifierTrainer {
         var l = loss.forward(logits, labels: labels)
         var correct = Self.countCorrect(logits, labels: labels), rows = labels.count
         var scale: Float = 1
-        if let dp = dataParallel {
-            // The gradient of the global batch's mean loss: this rank's mean times its share.
-            (rows, l, correct) = dp.globalBatch(rows: labels.count, meanLoss: l, correct: correct)
-            scale = Float(labels.count) / Float(max(rows, 1))
-        }
+        if let dp = dataParallel { (rows, l, correct, scale) = dp.globalBatch(rows: labels.count, meanLoss: l, correct: correct) }
         optimizer.zeroGradients()
         _ = network.backward(loss.backward(scale: scale))
         dataParallel?.sumGradients(parameters)

@@ -92,4 +92,10 @@ public final class Communicator: @unchecked Sendable {
     }
 
     public func barrier() { mpi?.barrier() }
+
+    /// The rows of a global batch of `count` rows that `rank` of `ranks` computes:
+    /// count·rank/ranks ..< count·(rank+1)/ranks (the ranks' shards tile the batch in order).
+    public static func shard(of count: Int, rank: Int, ranks: Int) -> Range<Int> {
+        (count * rank / ranks)..<(count * (rank + 1) / ranks)
+    }
 }

@@ -163,7 +163,8 @@ private struct Producer: @unchecked Sendable {
         let globalBatches = options.dropLast ? order.count / bs : (order.count + bs - 1) / bs
         for b in 0..<globalBatches {
             let count = min(bs, order.count - b * bs)
-            let lo = b * bs + count * shard.rank / shard.ranks, hi = b * bs + count * (shard.rank + 1) / shard.ranks
+            let rows = Communicator.shard(of: count, rank: shard.rank, ranks: shard.ranks)
+            let lo = b * bs + rows.lowerBound, hi = b * bs + rows.upperBound
             let x = Tensor(zeros: [hi - lo, 3, s, s])
             var labels: [Int32] = [], indices: [Int] = []
             for k in lo..<hi {
