@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Reports
 import Foundation
 
 /// `identify --model CKPT --tinyface DIR`: probes and gallery (matches + distractors) embedded with

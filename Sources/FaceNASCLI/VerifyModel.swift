@@ -1,6 +1,6 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 
 /// `verify --model CKPT --bin FILE…`: each `.bin` is checked against its protocol (by file name),
