@@ -15,6 +15,7 @@ extension FaceNAS {
         @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize: Int = 32
 
         func run() throws {
+            try EmbeddingFiles.checkWritable(out)
             let model = try FaceModel(path: model)
             let list = try ImageFileList(argument: images)
             try model.checkInputSize(of: list, what: "the")
@@ -23,8 +24,11 @@ extension FaceNAS {
             let e = model.embedder(flip: !noFlip, batchSize: batchSize).embed(list) { done, _ in
                 bar.update(done, elapsed: Date().timeIntervalSince(start), info: "")
             }
-            let files = try EmbeddingFiles.write(e, names: e.indices.map { list.paths[$0] }, to: out)
             for s in e.skipped { FileHandle.standardError.write(Data("skipped \(s.reason)\n".utf8)) }
+            guard e.count > 0 else {
+                throw FaceModelError(message: "\(images): none of the \(list.count) images could be embedded (\(e.skipped.count) unreadable, listed above); \(out) was not written")
+            }
+            let files = try EmbeddingFiles.write(e, names: e.indices.map { list.paths[$0] }, to: out)
             let unreadable = e.skipped.isEmpty ? "" : " (\(e.skipped.count) unreadable, listed above)"
             print("embedded \(e.count) of \(list.count) images\(unreadable), d = \(e.dimension)")
             print("wrote \(files.embeddings), \(files.names) and \(files.norms)")

@@ -12,6 +12,7 @@ public func loadClassifier(_ path: String) throws -> (Architecture, Sequential) 
     }
     let a = try Architecture.decode(Data(archJSON.utf8), source: path)
     guard case .plain = a.kind else { throw CheckpointError(path: path, message: "a \(a.kind.name) backbone, not a classifier") }
+    try ArchitectureFit.check(a, file: path)
     var rng = RNG(seed: 0)
     let net = PlainTemplate.build(a, rng: &rng)
     try Checkpoint.load(path, into: net, optimizerState: false)

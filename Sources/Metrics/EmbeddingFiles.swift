@@ -11,14 +11,38 @@ public enum EmbeddingFiles {
         npy.lowercased().hasSuffix(".npy") ? String(npy.dropLast(4)) : npy
     }
 
+    /// Writes the three files new, beside their final names, and renames them into place only
+    /// once all three are written: a failure leaves an earlier set as it was, never half replaced.
     @discardableResult
     public static func write(_ e: FaceEmbeddings, names: [String], to npy: String) throws -> (embeddings: String, names: String, norms: String) {
         precondition(names.count == e.count, "EmbeddingFiles: \(names.count) names for \(e.count) rows")
-        try NPY.write(e.vectors, shape: [e.count, e.dimension], to: npy)
-        try NPY.write(e.norms, shape: [e.count], to: normsPath(for: npy))
+        let finals = [npy, normsPath(for: npy), namesPath(for: npy)]
+        let temps = finals.map { temporaryPath(for: $0) }
+        defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
+        try NPY.write(e.vectors, shape: [e.count, e.dimension], to: temps[0])
+        try NPY.write(e.norms, shape: [e.count], to: temps[1])
         let text = names.map { $0.replacingOccurrences(of: "\n", with: " ") + "\n" }.joined()
-        try Data(text.utf8).write(to: URL(fileURLWithPath: namesPath(for: npy)), options: .atomic)
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: temps[2])) } catch {
+            throw FaceModelError(message: "\(temps[2]): cannot write (\(error.localizedDescription))")
+        }
+        for (t, f) in zip(temps.reversed(), finals.reversed()) where rename(t, f) != 0 {
+            throw FaceModelError(message: "\(f): cannot replace (\(String(cString: strerror(errno))))")
+        }
         return (npy, namesPath(for: npy), normsPath(for: npy))
+    }
+
+    /// Fails at once, before any image is read, when `npy`'s folder cannot take the output.
+    public static func checkWritable(_ npy: String) throws {
+        let dir = (npy as NSString).deletingLastPathComponent
+        let folder = dir.isEmpty ? "." : dir
+        guard DataFile.isDirectory(folder) else { throw FaceModelError(message: "--out \(npy): no folder \(folder)") }
+        guard access(folder, W_OK) == 0 else { throw FaceModelError(message: "--out \(npy): the folder \(folder) is not writable") }
+        if DataFile.isDirectory(npy) { throw FaceModelError(message: "--out \(npy): is a folder; name the .npy file to write") }
+    }
+
+    static func temporaryPath(for path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        return (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())"
     }
 
     /// Row names for `npy` from the names file beside it; row numbers when there is none.

@@ -27,6 +27,7 @@ public struct FaceModel {
             throw CheckpointError(path: path, message: "a \(meta["task"] ?? "non-face") checkpoint; expected one written by `facenas train --task face`")
         }
         let a = try Architecture.decode(Data(archJSON.utf8), source: path)
+        try ArchitectureFit.check(a, file: path)
         var rng = RNG(seed: 0)
         let net = NetworkBuilder.build(a, rng: &rng)
         try Checkpoint.load(path, into: CheckpointEntries(net, prefix: Self.backbonePrefix), optimizerState: false)

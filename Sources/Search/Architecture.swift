@@ -110,7 +110,7 @@ public struct Architecture: Equatable, Sendable {
 
     /// Limits far above any network this tool can train on a CPU, so that a damaged or hostile
     /// `arch.json` (or checkpoint metadata) fails with one line instead of asking for terabytes.
-    public static let maxWidth = 4096, maxDepth = 1024, maxInputSize = 2048, maxClasses = 10_000_000, maxEmbeddingSize = 65_536
+    public static let maxWidth = 4096, maxDepth = 1024, maxInputSize = 1024, maxClasses = 10_000_000, maxEmbeddingSize = 65_536
 
     public func validate() throws {
         func bad(_ m: String) -> ArchitectureError { ArchitectureError(message: m) }
