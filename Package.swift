@@ -40,11 +40,11 @@ let package = Package(
         // The one step loop and run lifecycle: classification and face runs, candidate trainers, data parallelism.
         .target(name: "Training", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"]),
         // Markdown, JSON, HTML and SVG reports of runs, searches and evaluations.
-        .target(name: "Reports", dependencies: ["Tensor", "Datasets", "Search", "Metrics"]),
+        .target(name: "Reports", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"]),
         // ONNX export of trained models.
-        .target(name: "Export", dependencies: ["Tensor", "NN", "Search", "Metrics"]),
+        .target(name: "Export", dependencies: ["Tensor", "NN", "Datasets", "Search", "Metrics"]),
         // Throughput cases of `facenas bench`.
-        .target(name: "Throughput", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Training"]),
+        .target(name: "Throughput", dependencies: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Training"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [
