@@ -32,19 +32,10 @@ public enum Gzip {
         }
         defer { inflateEnd(&strm) }
 
-        // The gzip trailer's ISIZE (uncompressed size mod 2^32) sizes the output in one go when plausible.
-        var capacity = max(4 * input.count, 1024)
-        if input.count >= 18 {
-            let n = input.count
-            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            // Deflate expands at most ~1032:1; a larger value means a damaged or cut trailer.
-            if isize >= input.count / 2 && isize <= input.count * 1032 { capacity = isize + 64 }
-        }
         var cap = max(0, limit)
         var capReason = "the limit of \(cap) bytes"
         var awaitingDeclaration = declaredSize != nil
-        capacity = max(1, min(capacity, maxPreallocation, cap + 1))
-        var out = [UInt8](repeating: 0, count: capacity)
+        var out = [UInt8](repeating: 0, count: initialCapacity(compressed: input, limit: cap))
         var produced = 0
         var consumed = 0
         func tooLarge() -> DatasetError {
@@ -105,6 +96,21 @@ public enum Gzip {
         }
         out.removeSubrange(produced...)
         return out
+    }
+
+    /// The output buffer `decompress` starts with: the gzip trailer's ISIZE (uncompressed size mod
+    /// 2^32) when plausible, so a whole file inflates without copies, but never more than
+    /// `maxPreallocation` (nor `limit` + 1): the trailer of a cut file is just the last 4 bytes of
+    /// compressed data.
+    public static func initialCapacity(compressed input: [UInt8], limit: Int) -> Int {
+        var capacity = max(4 * input.count, 1024)
+        if input.count >= 18 {
+            let n = input.count
+            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+            // Deflate expands at most ~1032:1; a larger value means a damaged or cut trailer.
+            if isize >= input.count / 2 && isize <= input.count * 1032 { capacity = isize + 64 }
+        }
+        return max(1, min(capacity, maxPreallocation, max(0, limit) + 1))
     }
 
     /// Deflates `input` into a single gzip member, or a zlib stream when `zlibWrapper` (MAT files'
