@@ -400,6 +400,31 @@ import Glibc
         #expect(try DetectedData(argument: photo) == .lfwPairs(photo))
     }
 
+    /// `synth.json`: counts must not be negative, verification files must stay in the folder, and a
+    /// missing key is one readable line rather than Swift's `DecodingError` dump.
+    @Test func synthManifestValuesAreChecked() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let path = dir.file("synth.json")
+        func manifest(identities: Int = 10, file: String = "lfw.bin") -> String {
+            """
+            {"generator": "g", "generatorVersion": 1, "seed": 1, "difficulty": 0.5, "size": 112, "identities": \(identities),
+             "imagesPerIdentity": 5, "splits": {"train": [0], "verification": [1], "tinyface": [2], "distractors": [3]},
+             "trainImages": 5, "verificationSets": [{"file": "\(file)", "describes": "d", "pairs": 10, "folds": 10, "rawPixelAccuracy": 0.5}],
+             "tinyfaceProbes": 1, "tinyfaceGalleryMatches": 1, "tinyfaceDistractors": 1, "unalignedImages": 0}
+            """
+        }
+        try DataFile.write(Array(manifest().utf8), to: path)
+        #expect(try SyntheticDatasetManifest(path: path).identities == 10)
+        try DataFile.write(Array(manifest(identities: -5).utf8), to: path)
+        #expect(errorMessage { _ = try SyntheticDatasetManifest(path: path) } == "\(path): identities is -5, expected a count ≥ 0")
+        try DataFile.write(Array(manifest(file: "../../x.bin").utf8), to: path)
+        #expect(errorMessage { _ = try SyntheticDatasetManifest(path: path) }
+                == "\(path): verification set file: '../../x.bin' has a '..' component, expected a path inside \(dir.path)")
+        try DataFile.write(Array(manifest().replacingOccurrences(of: "\"seed\": 1, ", with: "").utf8), to: path)
+        #expect(errorMessage { _ = try SyntheticDatasetManifest(path: path) } == "\(path): not a synth manifest (missing key 'seed')")
+    }
+
     @Test func labelsFileRangeChecked() throws {
         #expect(try LabelsFile.parse("0\n7\n-100\n", file: "l.txt") == [0, 7, -100])
         #expect(errorMessage { _ = try LabelsFile.parse("0\n-5\n", file: "l.txt") }
