@@ -13,7 +13,8 @@ public enum FaceConversion {
     /// lexicographic order (the order ImageFolder numbers classes in) is the numeric label order.
     public static func recordIOToFolders(from source: String, to target: String,
                                          progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
-        let reader = try RecordIOReader(directory: source)
+        // Labels beyond the identities are skipped record by record below, as before.
+        let reader = try RecordIOReader(directory: source, checkLabels: false)
         let classes = reader.identities ?? reader.property?.classes
         let labelWidth = classes.map { String(max($0 - 1, 0)).count } ?? 8
         let keyWidth = String(reader.keys.max() ?? 0).count
