@@ -13,11 +13,15 @@ extension FaceNAS {
         @Option(help: "Output .npy; the names and norms are written beside it.") var out: String
         @Flag(name: .customLong("no-flip"), help: "Do not fuse the mirrored image's embedding.") var noFlip = false
         @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize: Int = 32
+        @Flag(name: .customLong("allow-outside"), help: "Accept list entries that leave the list's folder (absolute paths, .., links out).")
+        var allowOutside = false
 
         func run() throws {
             try EmbeddingFiles.checkWritable(out)
             let model = try FaceModel(path: model)
-            let list = try ImageFileList(argument: images)
+            let list = try ImageFileList(argument: images, allowOutside: allowOutside)
+            for s in list.skipped { printError("skipped: \(s)") }
+            if !list.skipped.isEmpty { print("\(images): \(list.skipped.count) entries skipped (listed above)") }
             try model.checkInputSize(of: list, what: "the")
             let bar = ProgressBar(label: "embed", total: list.count)
             let start = Date()

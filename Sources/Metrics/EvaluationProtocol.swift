@@ -3,7 +3,7 @@ import Foundation
 /// The facts of a public face benchmark that `verify` and `identify` check before scoring, so a
 /// truncated or mislabelled file is caught instead of producing a number that looks comparable.
 /// The files in `protocols/` hold the same facts; a test keeps them equal to `known`.
-public struct BenchmarkProtocol: Codable, Equatable, Sendable {
+public struct EvaluationProtocol: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable { case verification, identification }
 
     public var name: String
@@ -39,36 +39,36 @@ public struct BenchmarkProtocol: Codable, Equatable, Sendable {
     static let fusion = "sum of the raw embeddings of the image and its horizontal mirror, then L2-normalised"
     static let grid = ThresholdGrid(start: 0, stop: 4, step: 0.01, rule: "same = distance < threshold; the first best threshold on 9 folds is applied to the 10th")
 
-    static func verification(_ name: String, files: [String], pairs: Int, source: String) -> BenchmarkProtocol {
-        BenchmarkProtocol(name: name, kind: .verification, files: files, pairs: pairs, folds: 10, positivesPerFold: pairs / 20,
+    static func verification(_ name: String, files: [String], pairs: Int, source: String) -> EvaluationProtocol {
+        EvaluationProtocol(name: name, kind: .verification, files: files, pairs: pairs, folds: 10, positivesPerFold: pairs / 20,
                           thresholds: grid, distance: "squared L2 between L2-normalised embeddings (2 - 2 cos)",
                           flipFusion: fusion, source: source)
     }
 
     /// LFW, CFP-FP, CFP-FF, AgeDB-30, CALFW, CPLFW (10 folds of equal positive and negative pairs)
     /// and TinyFace (closed-set 1:N with distractors).
-    public static let known: [BenchmarkProtocol] = [
+    public static let known: [EvaluationProtocol] = [
         verification("LFW", files: ["lfw.bin"], pairs: 6000, source: "pairs.txt: 10 folds x (300 matched + 300 mismatched)"),
         verification("CFP-FP", files: ["cfp_fp.bin"], pairs: 7000, source: "CFP frontal-profile: 10 splits x (350 same + 350 different)"),
         verification("CFP-FF", files: ["cfp_ff.bin"], pairs: 7000, source: "CFP frontal-frontal: 10 splits x (350 same + 350 different)"),
         verification("AgeDB-30", files: ["agedb_30.bin"], pairs: 6000, source: "AgeDB splits with a 30-year gap: 10 folds x (300 + 300)"),
         verification("CALFW", files: ["calfw.bin"], pairs: 6000, source: "10 folds x (300 positive + 300 negative)"),
         verification("CPLFW", files: ["cplfw.bin"], pairs: 6000, source: "10 folds x (300 positive + 300 negative)"),
-        BenchmarkProtocol(name: "TinyFace", kind: .identification, files: ["tinyface", "Testing_Set"],
+        EvaluationProtocol(name: "TinyFace", kind: .identification, files: ["tinyface", "Testing_Set"],
                           probes: 3728, galleryMatches: 4443, distractors: 153_428, ranks: [1, 5, 20],
                           score: "cosine of L2-normalised embeddings; distractors (label -100) never match",
                           flipFusion: fusion, source: "TinyFace Testing_Set: Probe, Gallery_Match, Gallery_Distractor"),
     ]
 
     /// The protocol for a verification file, by its name (`lfw.bin`), if it is a public benchmark.
-    public static func forVerificationFile(_ path: String) -> BenchmarkProtocol? {
+    public static func forVerificationFile(_ path: String) -> EvaluationProtocol? {
         let file = (path as NSString).lastPathComponent.lowercased()
         return known.first { $0.kind == .verification && $0.files.contains(file) }
     }
 
-    public static func load(_ path: String) throws -> BenchmarkProtocol {
+    public static func load(_ path: String) throws -> EvaluationProtocol {
         guard let d = FileManager.default.contents(atPath: path) else { throw FaceModelError(message: "\(path): cannot read the protocol file") }
-        do { return try JSONDecoder().decode(BenchmarkProtocol.self, from: d) } catch {
+        do { return try JSONDecoder().decode(EvaluationProtocol.self, from: d) } catch {
             throw FaceModelError(message: "\(path): not a protocol file (\(error))")
         }
     }

@@ -11,7 +11,7 @@ public enum PixelVerification {
     public static func evaluate(bin path: String) throws -> VerificationResult {
         let bin = try VerificationBin(path: path)
         // A public set must have its protocol's pairs, as in the model form of `verify`.
-        if let p = BenchmarkProtocol.forVerificationFile(path) { try p.checkPairs(bin.pairCount, file: path) }
+        if let p = EvaluationProtocol.forVerificationFile(path) { try p.checkPairs(bin.pairCount, file: path) }
         var size: (width: Int, height: Int)?
         func vector(_ index: Int, pair: Int) throws -> [Float] {
             let image: RGBImage

@@ -8,21 +8,13 @@ import Tensor
 /// budget, measuring accuracy on the ranking split after every epoch; the score is the best epoch's
 /// (paper-algorithm §3). Training images: the training set minus the held-out ranking part (when
 /// ranking on held-out data), then `subset` of them, both seeded and class-balanced.
-public final class CandidateTrainer: RunCandidateTrainer {
+public final class CandidateTrainer: CandidateTrainerHooks, RunCandidateTrainer {
     public let data: DataSpec
     public let configuration: SearchConfiguration
     /// Images candidates train on (before `subset`), and the images that rank them.
     public let pool: ClassificationDataset
     public let ranking: ClassificationDataset
 
-    public var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)?
-    public var onStep: ((Candidate, StepReport) -> Void)?
-    public var onEpoch: ((Candidate, EpochRecord) -> Void)?
-    public var shouldStop: (() -> String?)?
-    /// Under mpirun/srun: synchronised batch norm in every candidate's data-parallel training.
-    public var syncBatchNorm = false
-    /// The job each candidate's training runs in (data-parallel when it has several ranks).
-    public var communicator: Communicator = .single
 
     public init(data: DataSpec, train: ClassificationDataset, test: ClassificationDataset, configuration: SearchConfiguration) throws {
         self.data = data
@@ -53,9 +45,7 @@ public final class CandidateTrainer: RunCandidateTrainer {
                                                    authorsShift: configuration.authorsSchedule)
         var options = ClassificationTask.Options(data: data, architecture: candidate.architecture, config: config,
                                                  outputDirectory: directory)
-        options.control.resume = true
-        options.control.communicator = communicator
-        options.control.syncBatchNorm = syncBatchNorm
+        options.control = control(directory: directory)
         options.limitTrain = configuration.subset
         return try ClassificationRun(options, train: pool, test: ranking)
     }

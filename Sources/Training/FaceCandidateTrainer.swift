@@ -10,7 +10,7 @@ import Tensor
 /// schedule scaled to the candidate's epoch budget) on the split's training images, and ranks it by
 /// 10-fold verification accuracy on the split's held-out identities (or on `--rank-on` sets)
 /// after every epoch; the score is the best epoch's, in percent, as in the classification search.
-public final class FaceCandidateTrainer: RunCandidateTrainer {
+public final class FaceCandidateTrainer: CandidateTrainerHooks, RunCandidateTrainer {
     public let configuration: SearchConfiguration
     public let dataDescription: String
     public let split: FaceSearchSplit
@@ -19,14 +19,6 @@ public final class FaceCandidateTrainer: RunCandidateTrainer {
     /// What ranks the candidates: the held-out pairs, or the `--rank-on` sets.
     public let rankingSets: [FaceValidationSet]
 
-    public var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)?
-    public var onStep: ((Candidate, StepReport) -> Void)?
-    public var onEpoch: ((Candidate, EpochRecord) -> Void)?
-    public var shouldStop: (() -> String?)?
-    /// Under mpirun/srun: synchronised batch norm in every candidate's data-parallel training.
-    public var syncBatchNorm = false
-    /// The job each candidate's training runs in (data-parallel when it has several ranks).
-    public var communicator: Communicator = .single
 
     public init(source: any FaceImageSource, dataDescription: String, configuration: SearchConfiguration, margin: MarginKind,
                 augmentation: FaceAugmentationConfig? = .adaFace) throws {
@@ -60,10 +52,7 @@ public final class FaceCandidateTrainer: RunCandidateTrainer {
         var options = FaceTrainingTask.Options(dataDescription: dataDescription, architecture: candidate.architecture,
                                                margin: margin, config: config)
         options.augmentation = augmentation
-        options.control = RunControl(outputDirectory: directory)
-        options.control.resume = true
-        options.control.communicator = communicator
-        options.control.syncBatchNorm = syncBatchNorm
+        options.control = control(directory: directory)
         return try FaceTrainingRun(options, source: split.training, validationSets: rankingSets)
     }
 }

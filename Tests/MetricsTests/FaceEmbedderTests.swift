@@ -58,14 +58,14 @@ import Testing
     @Test func protocolFilesMatchTheTableTheProgramChecks() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("protocols").path
-        for p in BenchmarkProtocol.known {
+        for p in EvaluationProtocol.known {
             let file = dir + "/" + p.name.lowercased().replacingOccurrences(of: "-", with: "_") + ".json"
             if ProcessInfo.processInfo.environment["FACENAS_WRITE_PROTOCOLS"] == "1" { try p.jsonData().write(to: URL(fileURLWithPath: file)) }
-            #expect(try BenchmarkProtocol.load(file) == p, "\(file) differs from BenchmarkProtocol.known")
+            #expect(try EvaluationProtocol.load(file) == p, "\(file) differs from EvaluationProtocol.known")
         }
-        #expect(BenchmarkProtocol.forVerificationFile("/data/faces/lfw.bin")?.pairs == 6000)
-        #expect(BenchmarkProtocol.forVerificationFile("cfp_fp.bin")?.pairs == 7000)
-        #expect(BenchmarkProtocol.forVerificationFile("mine.bin") == nil)
-        #expect(throws: (any Error).self) { try BenchmarkProtocol.forVerificationFile("agedb_30.bin")!.checkPairs(5400, file: "agedb_30.bin") }
+        #expect(EvaluationProtocol.forVerificationFile("/data/faces/lfw.bin")?.pairs == 6000)
+        #expect(EvaluationProtocol.forVerificationFile("cfp_fp.bin")?.pairs == 7000)
+        #expect(EvaluationProtocol.forVerificationFile("mine.bin") == nil)
+        #expect(throws: (any Error).self) { try EvaluationProtocol.forVerificationFile("agedb_30.bin")!.checkPairs(5400, file: "agedb_30.bin") }
     }
 }
