@@ -12,10 +12,14 @@ public struct RecipeOverrides: Sendable {
         self.weightDecay = weightDecay; self.clip = clip; self.seed = seed
     }
 
-    func apply(to config: inout TrainingConfig) {
+    /// The recipe rebuilt with the overridden epochs, lr, batch and seed (its schedule depends on
+    /// them), then the other overrides set.
+    func applied(to defaults: TrainingConfig, _ recipe: (Int, Double, Int, UInt64) -> TrainingConfig) -> TrainingConfig {
+        var config = recipe(epochs ?? defaults.epochs, lr ?? defaults.schedule.baseLR, batchSize ?? defaults.batchSize, seed ?? defaults.seed)
         if let m = momentum { config.momentum = m }
         if let wd = weightDecay { config.weightDecay = wd }
         if let c = clip { config.clipNorm = c > 0 ? c : nil }
+        return config
     }
 }
 
@@ -31,11 +35,7 @@ extension TrainingConfig {
     }
 
     public static func classification(_ o: RecipeOverrides) -> TrainingConfig {
-        let d = classification()
-        var c = classification(epochs: o.epochs ?? d.epochs, lr: o.lr ?? d.schedule.baseLR, batchSize: o.batchSize ?? d.batchSize,
-                               seed: o.seed ?? d.seed)
-        o.apply(to: &c)
-        return c
+        o.applied(to: classification()) { classification(epochs: $0, lr: $1, batchSize: $2, seed: $3) }
     }
 
     /// AdaFace's recipe: SGD momentum 0.9, lr 0.1 dropped ×0.1 at epochs 12, 20 and 24 of 26, weight
@@ -48,11 +48,7 @@ extension TrainingConfig {
     }
 
     public static func face(_ o: RecipeOverrides) -> TrainingConfig {
-        let d = face()
-        var c = face(epochs: o.epochs ?? d.epochs, lr: o.lr ?? d.schedule.baseLR, batchSize: o.batchSize ?? d.batchSize,
-                     seed: o.seed ?? d.seed)
-        o.apply(to: &c)
-        return c
+        o.applied(to: face()) { face(epochs: $0, lr: $1, batchSize: $2, seed: $3) }
     }
 
     /// The optimiser of shared/bench/torch_reference.py: constant lr 0.01, momentum 0.9, weight
