@@ -7,6 +7,7 @@ import Search
 /// epoch on the ranking data; its score is the best epoch's, in percent.
 public protocol RunCandidateTrainer: CandidateScorer {
     associatedtype Task: TrainingTask
+    var configuration: SearchConfiguration { get }
     /// The candidate's run, resuming from `directory`.
     func makeRun(_ candidate: Candidate, directory: String) throws -> TrainingRun<Task>
 }
@@ -23,8 +24,11 @@ extension RunCandidateTrainer {
         try run.run()
         if run.state.epochsCompleted < candidate.epochs { throw SearchStopped(reason: run.stopReason ?? "stopped") }
         let history = run.state.history
-        return SearchRecord(trained: candidate, epochAccuracies: history.map { Float(100 * ($0.rankingAccuracy ?? 0)) },
-                            epochTrainAccuracies: history.map { Float(100 * $0.trainAccuracy) },
-                            seconds: before + Date().timeIntervalSince(start))
+        var r = SearchRecord(trained: candidate, epochAccuracies: history.map { Float(100 * ($0.rankingAccuracy ?? 0)) },
+                             epochTrainAccuracies: history.map { Float(100 * $0.trainAccuracy) },
+                             seconds: before + Date().timeIntervalSince(start))
+        r.seed = configuration.seed
+        r.subset = configuration.subset
+        return r
     }
 }

@@ -4,10 +4,10 @@ import Foundation
 import Testing
 
 /// `facenas verify` and `facenas identify` on .npy files written by numpy, compared with the
-/// independent numpy reference (Tests/EvaluationTests/metrics_reference.py); every bad input gives
+/// independent numpy reference (Tests/MetricsTests/metrics_reference.py); every bad input gives
 /// one line naming the file and what was expected, and a non-zero exit.
 @Suite(.serialized) struct MetricsCLITests {
-    static let reference = CLI.packageRoot.appendingPathComponent("Tests/EvaluationTests/metrics_reference.py").path
+    static let reference = CLI.packageRoot.appendingPathComponent("Tests/MetricsTests/metrics_reference.py").path
 
     static var available: Bool { InteropPython.available(for: "numpy CLI tests") }
 

@@ -50,7 +50,7 @@ import Testing
         #expect(p.accuracy > 0.5 && p.accuracy < 0.95)
 
         if InteropPython.available(for: "the numpy check of verify --pixels") {
-            let reference = CLI.packageRoot.appendingPathComponent("Tests/EvaluationTests/metrics_reference.py").path
+            let reference = CLI.packageRoot.appendingPathComponent("Tests/MetricsTests/metrics_reference.py").path
             try InteropPython.run(reference, inline: false, ["verify", dir + "/pixels.npy", dir + "/pairs.txt", dir + "/ref.json"])
             let ref = try Self.decode(Reference.self, dir + "/ref.json")
             #expect(ref.pairs == p.pairs && abs(p.accuracy - ref.accuracy) < 1e-9 && abs(p.accuracy_std - ref.accuracy_std) < 1e-9, "\(p) vs \(ref)")
