@@ -8,6 +8,12 @@ public protocol BatchStream {
     mutating func next() -> (Tensor, [Int32])?
     /// Unreadable images skipped so far; nil for sources that cannot skip any.
     var skippedCount: Int? { get }
+    /// Why the first skipped image was skipped (its file and record), for errors.
+    var firstSkipReason: String? { get }
+}
+
+extension BatchStream {
+    public var firstSkipReason: String? { nil }
 }
 
 /// The classification loader's batches.
@@ -43,6 +49,7 @@ public struct FaceBatches: BatchStream {
     }
 
     public var skippedCount: Int? { loader.skipped.count }
+    public var firstSkipReason: String? { loader.skipped.first?.reason }
 }
 
 /// The same batch `count` times.

@@ -117,9 +117,6 @@ public final class TrainingRun<Task: TrainingTask> {
             var batches = task.batches(epoch: epoch, dataParallel: dataParallel)
             var record = try trainer.trainEpoch(epoch, batches: &batches, steps: steps, schedule: config.schedule,
                                                 firstGlobalStep: state.globalStep, report: onStep)
-            guard record.images > 0 else {
-                throw RunError("epoch \(epoch + 1) trained on no image (\(record.skipped ?? 0) unreadable images skipped); nothing was written")
-            }
             dataParallel?.averageRunningStatistics(task.network)
             try task.evaluate(epoch: epoch, isLast: epoch == config.epochs - 1, record: &record, dataParallel: dataParallel)
             try task.finishEpoch(record, state: &state, directory: writingDirectory)

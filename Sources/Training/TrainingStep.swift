@@ -73,6 +73,10 @@ public final class TrainingStep {
                                   imagesPerSecond: Double(seen) / max(elapsed, 1e-9), lr: lr, elapsed: elapsed))
             }
         }
+        guard seen > 0 else {
+            let why = batches.firstSkipReason.map { "; the first: \($0)" } ?? ""
+            throw RunError("epoch \(epoch + 1) trained on no image (\(batches.skippedCount ?? 0) unreadable images skipped\(why)); nothing was written")
+        }
         return EpochRecord(epoch: epoch, lr: schedule.lr(epoch: epoch), trainLoss: sumLoss / Double(max(seen, 1)),
                            trainAccuracy: Double(correct) / Double(max(seen, 1)),
                            seconds: Date().timeIntervalSince(start), images: seen, skipped: batches.skippedCount)
