@@ -48,6 +48,9 @@ struct FuzzCorpus {
         try must(["synth", "--out", c.synth, "--identities", "6", "--images-per-identity", "4", "--size", "32", "--seed", "1"])
         try must(faceTrainArgs(data: "recordio:" + c.synth + "/train", out: c.faceCheckpointFolder))
 
+        // Identity folders (`folders:`) converted from the RecordIO set.
+        try must(["dataset", "convert", "--from", "recordio:" + c.synth + "/train", "--to", "folders:" + c.seeds + "/folders"])
+
         // Images: three aligned faces as JPEG, one as PNG.
         try mkdir(c.seeds + "/images")
         let aligned = c.synth + "/tinyface/" + TinyFace.alignedFolderName

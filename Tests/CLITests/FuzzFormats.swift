@@ -379,11 +379,13 @@ enum JSONLayout {
         let lines = String(decoding: b, as: UTF8.self).components(separatedBy: "\n")
         let regex = try! NSRegularExpression(pattern: #"(?<=[:\[, ])-?\d+(\.\d+)?([eE][-+]?\d+)?"#)
         var out: [Mutation] = []
+        let numbered = lines.indices.filter { !regex.matches(in: lines[$0], range: NSRange(lines[$0].startIndex..., in: lines[$0])).isEmpty }
+        guard !numbered.isEmpty else { return [] }
         for _ in 0..<count {
-            let li = rng.below(max(1, lines.count - 1))
+            let li = numbered[rng.below(numbered.count)]
             let line = lines[li]
             let matches = regex.matches(in: line, range: NSRange(line.startIndex..., in: line))
-            guard !matches.isEmpty, let r = Range(matches[rng.below(matches.count)].range, in: line) else { continue }
+            guard let r = Range(matches[rng.below(matches.count)].range, in: line) else { continue }
             let key = line[..<r.lowerBound].split(separator: "\"").dropLast().last.map(String.init) ?? "?"
             for v in values {
                 out.append(Mutation(name: "line \(li + 1) \(key)=\(v)") {

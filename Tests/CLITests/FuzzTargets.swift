@@ -186,6 +186,21 @@ enum FuzzTargets {
                                       mutations: every(m, 2)))
         }
 
+        // MARK: identity folders and a synth folder's manifest
+        let folderImage = "0/1.jpg"
+        let inFolder = try bytes(s + "/folders/" + folderImage)
+        let folderMutations = every(generic(inFolder, "folders", interesting: ImageLayout.jpegMarkers(inFolder)) + ImageLayout.jpegFields(inFolder), 2)
+        targets.append(FuzzTarget(format: "identity folders", command: "dataset info", template: s + "/folders", file: folderImage,
+                                  args: { i, _ in ["dataset", "info", i] }, mutations: folderMutations))
+        targets.append(FuzzTarget(format: "identity folders", command: "train --task face", template: s + "/folders", file: folderImage,
+                                  args: { i, o in FuzzCorpus.faceTrainArgs(data: "folders:" + i, out: o) }, mutations: every(folderMutations, 2)))
+        let manifest = try bytes(c.synth + "/synth.json")
+        let manifestMutations = generic(manifest, "synth.json", truncations: 2, flips: 2) + JSONLayout.numberMutations(manifest, salt: "synth.json", lines: 2)
+        targets.append(FuzzTarget(format: "synth manifest", command: "dataset info", template: c.synth, file: "synth.json",
+                                  args: { i, _ in ["dataset", "info", i] }, mutations: manifestMutations))
+        targets.append(FuzzTarget(format: "synth manifest", command: "train --task face", template: c.synth, file: "synth.json",
+                                  args: { i, o in FuzzCorpus.faceTrainArgs(data: "synth:" + i, out: o) }, mutations: every(manifestMutations, 2)))
+
         // MARK: align: landmarks file and photos
         let unaligned = c.synth + "/unaligned"
         let landmarks = try bytes(unaligned + "/landmarks.txt")
