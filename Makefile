@@ -17,11 +17,11 @@ CORETYPE := $(shell if [ -n "$$OPENBLAS_CORETYPE" ]; then echo "$$OPENBLAS_CORET
 	elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo HASWELL; fi)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 
-.PHONY: help deps test-deps build test demo bench search-smoke clean
+.PHONY: help deps test-deps build check-imports test demo bench search-smoke clean
 
 help:
 	@echo "make demo   install system packages, build (release), run the demo"
-	@echo "make test   install test dependencies, build, run the test suite (~15 min on 2 cores)"
+	@echo "make test   check imports, install test dependencies, build, run the test suite (~15 min on 2 cores)"
 	@echo "make bench  throughput of the reference cases (compare with shared/bench/torch_reference.py)"
 	@echo "make search-smoke  a real Fashion-MNIST search on 2 seeds + retraining check (~1 h on 2 cores)"
 
@@ -50,7 +50,12 @@ test-deps: deps
 build: deps
 	swift build $(SWIFT_FLAGS) --product facenas
 
-test: test-deps build
+# Every import a target makes is declared in Package.swift, and none points up the target graph
+# (ARCHITECTURE.md); seconds, so it runs before the build.
+check-imports:
+	python3 scripts/check-imports.py
+
+test: check-imports test-deps build
 	FACENAS_PYTHON=$(PYTHON) FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 

@@ -16,7 +16,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "facenas", targets: ["FaceNASCLI"]),
-        .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
+        .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
+                                            "Reports", "Export", "Throughput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,12 +33,22 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
         .target(name: "ImageIO", dependencies: ["Tensor", "CJPEG", "CPNG"], swiftSettings: fastFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "ImageIO"], swiftSettings: fastFlags),
+        // Spaces, strategy, journal and the scoring protocol; trains nothing itself.
         .target(name: "Search", dependencies: ["Tensor", "NN", "Datasets"]),
-        .target(name: "Evaluation", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search"]),
+        // Embedding extraction, verification, identification, classification accuracy, evaluation protocols.
+        .target(name: "Metrics", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search"]),
+        // The one step loop and run lifecycle: classification and face runs, candidate trainers, data parallelism.
+        .target(name: "Training", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"]),
+        // Markdown, JSON, HTML and SVG reports of runs, searches and evaluations.
+        .target(name: "Reports", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"]),
+        // ONNX export of trained models.
+        .target(name: "Export", dependencies: ["Tensor", "NN", "Datasets", "Search", "Metrics"]),
+        // Throughput cases of `facenas bench`.
+        .target(name: "Throughput", dependencies: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Training"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [
-                "Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Evaluation",
+                "Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training", "Reports", "Export", "Throughput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -50,8 +61,11 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["Tensor", "ImageIO", "CJPEG", "CPNG"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Tensor", "ImageIO", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Tensor", "NN", "Search"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"],
+        .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"],
                     exclude: ["metrics_reference.py"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Evaluation"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training"]),
+        .testTarget(name: "ExportTests", dependencies: ["TestSupport", "Tensor", "NN", "Search", "Metrics", "Export"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
+                                                     "Reports", "Export"]),
     ]
 )

@@ -1,39 +1,15 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-private let sysRead = Glibc.read
-#elseif canImport(Darwin)
-import Darwin
-private let sysRead = Darwin.read
-#endif
+import ImageIO
 
 /// Reading and writing whole files as bytes.
 public enum DataFile {
-    /// The file's bytes as stored.
+    /// The file's bytes as stored; anything but a regular file (a FIFO, a device, a folder) is
+    /// refused before it is read, so that no input can block or never end.
     public static func readRaw(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw DatasetError.io(file: path, reason: "cannot open (\(errnoText()))") }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw DatasetError.io(file: path, reason: "cannot stat (\(errnoText()))") }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw DatasetError.io(file: path, reason: "is a folder, expected a file") }
-        let size = Int(st.st_size)
-        var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, initialised in
-            var done = 0
-            while done < size {
-                let n = sysRead(fd, buf.baseAddress! + done, size - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = "read failed at byte \(done) (\(errnoText()))"; break
-                }
-                if n == 0 { failure = "file shrank while reading: \(done) of \(size) bytes"; break }
-                done += n
-            }
-            initialised = done
+        switch FileSafety.readRegular(path) {
+        case let .success(bytes): return bytes
+        case let .failure(e): throw DatasetError.io(file: path, reason: e.reason)
         }
-        if let failure { throw DatasetError.io(file: path, reason: failure) }
-        return bytes
     }
 
     /// The file's bytes, gunzipped when they start with the gzip magic 1f 8b (whatever the name).
@@ -68,5 +44,3 @@ public enum DataFile {
         return a.hasSuffix("/") ? a + b : a + "/" + b
     }
 }
-
-private func errnoText() -> String { String(cString: strerror(errno)) }

@@ -8,9 +8,23 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
     }
 
+    /// The most bytes any stream may inflate to (1 GiB): the largest data set read whole (EMNIST
+    /// Balanced, about 100 MB) is far below it, while a small damaged or hostile file could
+    /// otherwise claim any amount of memory.
+    public static let maxDecompressedBytes = 1 << 30
+    /// The most output allocated up front from the gzip trailer's size field, which a cut or damaged
+    /// file makes arbitrary; beyond it the buffer grows only as data actually arrives.
+    public static let maxPreallocation = 64 << 20
+    /// Output inflated before `declaredSize` has answered: enough for any header it needs to see.
+    static let probeChunk = 1 << 16
+
     /// Inflates a gzip (or zlib) stream; concatenated gzip members are joined, as `gunzip` does.
-    /// `file` only names the source in error messages.
-    public static func decompress(_ input: [UInt8], file: String = "<memory>") throws -> [UInt8] {
+    /// `file` only names the source in error messages. The output may not exceed `limit`, nor, once
+    /// `declaredSize` has read it from the first bytes of the output (it returns nil while it needs
+    /// more), the size the content itself announces plus whatever slack the caller includes in it;
+    /// it may also throw to refuse an announced size before anything more is inflated.
+    public static func decompress(_ input: [UInt8], file: String = "<memory>", limit: Int = maxDecompressedBytes,
+                                  declaredSize: ((ArraySlice<UInt8>) throws -> (bytes: Int, what: String)?)? = nil) throws -> [UInt8] {
         var strm = z_stream()
         // windowBits 15 + 32: accept both gzip and zlib headers, detected automatically.
         guard inflateInit2_(&strm, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -18,36 +32,41 @@ public enum Gzip {
         }
         defer { inflateEnd(&strm) }
 
-        // The gzip trailer's ISIZE (uncompressed size mod 2^32) sizes the output in one go when plausible.
-        var capacity = max(4 * input.count, 1024)
-        if input.count >= 18 {
-            let n = input.count
-            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            // Deflate expands at most ~1032:1; a larger value means a damaged or cut trailer.
-            if isize >= input.count / 2 && isize <= input.count * 1032 { capacity = isize + 64 }
-        }
-        var out = [UInt8](repeating: 0, count: capacity)
+        var cap = max(0, limit)
+        var capReason = "the limit of \(cap) bytes"
+        var awaitingDeclaration = declaredSize != nil
+        var out = [UInt8](repeating: 0, count: initialCapacity(compressed: input, limit: cap))
         var produced = 0
         var consumed = 0
+        func tooLarge() -> DatasetError {
+            .invalid(file: file, offset: nil, message: "gzip stream inflates to more than \(cap) bytes (\(capReason))")
+        }
 
         try input.withUnsafeBufferPointer { inBuf in
             guard let inBase = inBuf.baseAddress else {
                 throw DatasetError.corruptGzip(file: file, offset: 0, reason: "empty input (expected a gzip header)")
             }
             while true {
-                if produced == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
+                // One byte past the cap is room to notice a stream that does not stop there.
+                if produced > cap { throw tooLarge() }
+                if produced == out.count { out.append(contentsOf: repeatElement(0, count: min(out.count, cap + 1 - out.count))) }
                 let inChunk = min(input.count - consumed, Int(UInt32.max))
                 strm.next_in = UnsafeMutablePointer(mutating: inBase + consumed)
                 strm.avail_in = UInt32(inChunk)
                 var outChunk = 0
                 let ret: Int32 = out.withUnsafeMutableBufferPointer { ob in
-                    outChunk = min(ob.count - produced, Int(UInt32.max))
+                    outChunk = min(ob.count - produced, Int(UInt32.max), awaitingDeclaration ? probeChunk : Int.max)
                     strm.next_out = ob.baseAddress! + produced
                     strm.avail_out = UInt32(outChunk)
                     return inflate(&strm, Z_NO_FLUSH)
                 }
                 consumed += inChunk - Int(strm.avail_in)
                 produced += outChunk - Int(strm.avail_out)
+                if awaitingDeclaration, let declared = try declaredSize?(out[0..<produced]) {
+                    awaitingDeclaration = false
+                    if declared.bytes < cap { cap = max(0, declared.bytes); capReason = declared.what }
+                }
+                if produced > cap { throw tooLarge() }
                 switch ret {
                 case Z_OK:
                     continue
@@ -77,6 +96,21 @@ public enum Gzip {
         }
         out.removeSubrange(produced...)
         return out
+    }
+
+    /// The output buffer `decompress` starts with: the gzip trailer's ISIZE (uncompressed size mod
+    /// 2^32) when plausible, so a whole file inflates without copies, but never more than
+    /// `maxPreallocation` (nor `limit` + 1): the trailer of a cut file is just the last 4 bytes of
+    /// compressed data.
+    public static func initialCapacity(compressed input: [UInt8], limit: Int) -> Int {
+        var capacity = max(4 * input.count, 1024)
+        if input.count >= 18 {
+            let n = input.count
+            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+            // Deflate expands at most ~1032:1; a larger value means a damaged or cut trailer.
+            if isize >= input.count / 2 && isize <= input.count * 1032 { capacity = isize + 64 }
+        }
+        return max(1, min(capacity, maxPreallocation, max(0, limit) + 1))
     }
 
     /// Deflates `input` into a single gzip member, or a zlib stream when `zlibWrapper` (MAT files'

@@ -20,8 +20,36 @@ public enum IDX {
     public static func magic(rank: Int) -> UInt32 { UInt32(unsignedByte) << 8 | UInt32(rank) }
 
     /// Reads a plain or gzip-compressed IDX file; `rank` (when given) is checked against the magic.
+    /// A compressed file inflates to at most what its IDX header declares (plus `gzipSlack`, so that
+    /// a few extra bytes are still reported exactly by `decode`), never to what its trailer claims.
     public static func read(_ path: String, rank: Int? = nil) throws -> IDXArray {
-        try decode(DataFile.read(path), file: path, rank: rank)
+        let raw = try DataFile.readRaw(path)
+        let data = Gzip.isGzip(raw) ? try Gzip.decompress(raw, file: path, declaredSize: declaredSize) : raw
+        return try decode(data, file: path, rank: rank)
+    }
+
+    static let gzipSlack = 1 << 16
+
+    /// The inflated size the IDX header at the start of `prefix` announces (see `read`); nil while
+    /// the header is incomplete, unlimited when it is not an IDX header (`decode` then says why).
+    static func declaredSize(_ prefix: ArraySlice<UInt8>) -> (bytes: Int, what: String)? {
+        let unlimited = (Int.max, "")
+        guard prefix.count >= 4 else { return nil }
+        let p = Array(prefix.prefix(4 + 4 * 255))
+        guard p[0] == 0, p[1] == 0, p[2] == unsignedByte else { return unlimited }
+        let rank = Int(p[3]), header = 4 + 4 * rank
+        guard p.count >= header else { return nil }
+        var dims: [Int] = []
+        var total = 1
+        for i in 0..<rank {
+            let d = Int(readBE32(p, 4 + 4 * i))
+            dims.append(d)
+            let (t, overflow) = total.multipliedReportingOverflow(by: d)
+            if overflow { return unlimited }
+            total = t
+        }
+        guard total <= Int.max - header - gzipSlack else { return unlimited }
+        return (header + total + gzipSlack, "its IDX header declares \(describe(dims)) = \(header)+\(total) bytes")
     }
 
     /// Parses IDX bytes (already decompressed). `file` names the source in errors.

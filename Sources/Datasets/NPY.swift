@@ -106,9 +106,16 @@ public enum NPY {
         guard parsed.shape.count == 1 || parsed.shape.count == 2 else {
             throw fail("shape \(shapeText(parsed.shape)), expected a 1-D or 2-D array", at: headerStart)
         }
-        let count = parsed.shape.reduce(1, *)
         let dataStart = headerStart + headerLength
-        let expected = count * dtype.size, found = bytes.count - dataStart
+        // The shape comes from the file: its element and byte counts may overflow Int.
+        var count = 1, overflow = false
+        for d in parsed.shape where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: d) }
+        var expected = 0
+        if !overflow { (expected, overflow) = count.multipliedReportingOverflow(by: dtype.size) }
+        guard !overflow else {
+            throw fail("shape \(shapeText(parsed.shape)) × \(dtype.size)-byte values is more than Int.max bytes (the file has \(bytes.count - dataStart) data bytes)", at: headerStart)
+        }
+        let found = bytes.count - dataStart
         if found < expected {
             throw DatasetError.truncated(file: file, header: dataStart, expected: expected, found: found,
                                          what: "shape \(shapeText(parsed.shape)) × \(dtype.size)-byte values")

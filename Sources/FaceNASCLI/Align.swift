@@ -15,13 +15,16 @@ extension FaceNAS {
 
         @Option(help: "Folder the landmark file's paths are relative to.") var images: String
         @Option(help: "Landmark file: path then x1 y1 ... x5 y5 per line.") var landmarks: String
-        @Option(help: "Output folder (created if missing).") var out: String
+        @Option(help: "Output folder (created if missing); it may not be, contain or lie inside --images.") var out: String
+        @Flag(name: .customLong("allow-outside"), help: "Accept landmark paths that leave --images (.., absolute paths, links out); outputs still stay inside --out.")
+        var allowOutside = false
 
         func run() throws {
-            let entries = try readLandmarkFile(landmarks)
+            try checkAlignmentFolders(imagesFolder: images, outputFolder: out)
+            let entries = try readLandmarkFile(landmarks, allowOutside: allowOutside)
             let bar = ProgressBar(label: "align", total: entries.count)
             let start = Date()
-            let summary = alignFolder(entries: entries, imagesFolder: images, outputFolder: out) { done in
+            let summary = alignFolder(entries: entries, imagesFolder: images, outputFolder: out, allowOutside: allowOutside) { done in
                 bar.update(done, elapsed: Date().timeIntervalSince(start), info: "")
             }
             for failure in summary.failures { printError("skipped: \(failure)") }

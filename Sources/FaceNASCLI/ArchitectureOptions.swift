@@ -6,7 +6,7 @@ extension StageRule: ExpressibleByArgument {}
 /// Architecture flags shared by `inspect` and `train` (or `--arch FILE`).
 struct ArchitectureOptions: ParsableArguments {
     @Option(help: "Search space: plain (classification template) or ir (IR face backbone).")
-    var space: String = "plain"
+    var space: SpaceName = .plain
     @Option(name: .customLong("in-channels"), help: "Input channels (default: from the data, else 3).")
     var inChannels: Int?
     @Option(help: "Number of classes, plain only (default: from the data, else 10).")
@@ -43,10 +43,9 @@ struct ArchitectureOptions: ParsableArguments {
             return a
         }
         switch space {
-        case "plain": return try plain(defaultInChannels: defaultInChannels, defaultClasses: defaultClasses,
-                                       defaultInputSize: defaultInputSize ?? 32)
-        case "ir": return try ir(defaultInChannels: defaultInChannels, defaultInputSize: defaultInputSize ?? 112)
-        default: throw ValidationError("--space \(space): unknown search space (expected plain or ir)")
+        case .plain: return try plain(defaultInChannels: defaultInChannels, defaultClasses: defaultClasses,
+                                      defaultInputSize: defaultInputSize ?? 32)
+        case .ir: return try ir(defaultInChannels: defaultInChannels, defaultInputSize: defaultInputSize ?? 112)
         }
     }
 
@@ -55,7 +54,7 @@ struct ArchitectureOptions: ParsableArguments {
         if let flag = irOnly.first(where: { $0.1 }) { throw ValidationError("\(flag.0) applies to --space ir only") }
         let depth = depth ?? 12
         let (ops, ks) = try searchable(count: depth, defaultOp: .separable)
-        let a = Architecture(space: space, inChannels: inChannels ?? defaultInChannels, classes: classes ?? defaultClasses,
+        let a = Architecture(inChannels: inChannels ?? defaultInChannels, classes: classes ?? defaultClasses,
                              inputSize: inputSize ?? defaultInputSize, depth: depth, width: width ?? 32, ops: ops, kernels: ks)
         try a.validate()
         return a

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import Throughput
 import Foundation
 import Tensor
 
@@ -8,7 +8,7 @@ extension FaceNAS {
         static let configuration = CommandConfiguration(
             abstract: "Time the reference cases (training/embedding images per second) for comparison with PyTorch.")
 
-        @Option(name: .customLong("case"), help: "Case to run (repeatable; default all): \(Benchmark.cases.joined(separator: ", ")).")
+        @Option(name: .customLong("case"), help: "Case to run (repeatable; default all): \(Throughput.cases.joined(separator: ", ")).")
         var cases: [String] = []
         @Option(help: "Timed iterations per case (the median is reported).")
         var iterations: Int = 10
@@ -18,13 +18,13 @@ extension FaceNAS {
         var verbose = false
 
         func run() throws {
-            let names = cases.isEmpty ? Benchmark.cases : cases
+            let names = cases.isEmpty ? Throughput.cases : cases
             let world = Communicator.world
             let ranks = world.isDistributed ? "  ranks: \(world.size) (MPI; training cases data-parallel)" : ""
             if !json { print("OpenBLAS core: \(BLAS.coreName)  workers: \(Parallel.workers)\(ranks)") }
-            var results: [Benchmark.Result] = []
+            var results: [Throughput.Result] = []
             for n in names {
-                let r = try Benchmark.run(n, iterations: iterations, profile: verbose)
+                let r = try Throughput.run(n, iterations: iterations, profile: verbose, communicator: world)
                 results.append(r)
                 if !json {
                     print(String(format: "%@  batch %d  %.1f images/s  %.1f GFLOP/s  (median of %d)", r.case, r.batch,

@@ -32,6 +32,8 @@ extension FaceNAS {
 
             @Option(help: "Image folder an LFW pairs file refers to (name/name_0001.jpg).")
             var images: String?
+            @Flag(name: .customLong("allow-outside"), help: "Accept LFW pair names that leave --images.")
+            var allowOutside = false
 
             func run() throws {
                 let source = try DataSpec(parsing: from), target = try DataSpec(parsing: to)
@@ -44,7 +46,8 @@ extension FaceNAS {
                     summary = try FaceConversion.foldersToRecordIO(from: source.path, to: target.path, progress: bar.update)
                 case (.lfwPairs, .bin):
                     guard let images else { throw ValidationError("--from lfw-pairs:FILE needs --images DIR (the LFW image folder)") }
-                    summary = try FaceConversion.lfwPairsToBin(pairs: source.path, images: images, to: target.path, progress: bar.update)
+                    summary = try FaceConversion.lfwPairsToBin(pairs: source.path, images: images, to: target.path, allowOutside: allowOutside,
+                                                                 progress: bar.update)
                 default:
                     throw ValidationError("cannot convert \(source.kind.rawValue): to \(target.kind.rawValue): (supported: recordio→folders, folders→recordio, lfw-pairs→bin)")
                 }

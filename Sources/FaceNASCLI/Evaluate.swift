@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Metrics
 import NN
 import Search
 
@@ -18,7 +19,7 @@ extension FaceNAS {
             guard arch.inChannels == test.channels, arch.classes == test.classes else {
                 throw ArchitectureError(message: "\(model): model takes \(arch.inChannels) channels and \(arch.classes) classes; \(spec) has \(test.channels) and \(test.classes)")
             }
-            let acc = try evaluateClassifier(net, on: test, recipe: DatasetRecipe(kind: spec.kind))
+            let acc = try classificationAccuracy(net, on: test, recipe: DatasetRecipe(kind: spec.kind))
             print(String(format: "accuracy: %.4f", acc))
         }
     }

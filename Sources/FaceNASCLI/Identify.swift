@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Reports
 import Foundation
 import Search
 
@@ -22,6 +23,8 @@ extension FaceNAS {
         @Option(help: "Gallery labels, one integer per line (-100 = distractor).") var galleryLabels: String?
         @Option(help: "Checkpoint whose embeddings are computed on the TinyFace set.") var model: String?
         @Option(help: "TinyFace folder (with --model).") var tinyface: String?
+        @Flag(name: .customLong("allow-outside"), help: "Accept TinyFace names in the .mat files that leave the image folders.")
+        var allowOutside = false
         @Option(help: "Ranks to report, comma-separated.") var ranks = "1,5,20"
         @Option(help: "Name of the set in the outputs.") var name = "identification"
         @Option(help: "Write the results as JSON here.") var json: String?
@@ -56,7 +59,7 @@ extension FaceNAS {
 
         func run() throws {
             if let model, let tinyface {
-                try IdentifyWithModel.run(model: model, tinyface: tinyface, ranks: try rankList, json: json, plot: plot)
+                try IdentifyWithModel.run(model: model, tinyface: tinyface, ranks: try rankList, json: json, plot: plot, allowOutside: allowOutside)
                 return
             }
             guard let probe, let probeLabels, let gallery, let galleryLabels else { return }

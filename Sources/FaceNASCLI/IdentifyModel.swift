@@ -1,17 +1,18 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Reports
 import Foundation
 
 /// `identify --model CKPT --tinyface DIR`: probes and gallery (matches + distractors) embedded with
 /// flip fusion, then ranked by cosine (AdaFace's TinyFace protocol).
 enum IdentifyWithModel {
-    static func run(model path: String, tinyface root: String, ranks: [Int], json: String?, plot: String?) throws {
+    static func run(model path: String, tinyface root: String, ranks: [Int], json: String?, plot: String?, allowOutside: Bool) throws {
         let model = try FaceModel(path: path)
-        let set = try TinyFace(root: root)
+        let set = try TinyFace(root: root, allowOutside: allowOutside)
         for p in set.problems.prefix(5) { FileHandle.standardError.write(Data("warning: \(p)\n".utf8)) }
         if set.problems.count > 5 { FileHandle.standardError.write(Data("warning: … \(set.problems.count - 5) more\n".utf8)) }
-        if let p = BenchmarkProtocol.known.first(where: { $0.name == "TinyFace" }),
+        if let p = EvaluationProtocol.known.first(where: { $0.name == "TinyFace" }),
            (set.probes.count, set.galleryMatch.count, set.distractors.count) != (p.probes!, p.galleryMatches!, p.distractors!) {
             print("note: \(set.probes.count) probes, \(set.galleryMatch.count) gallery matches and \(set.distractors.count) distractors; the official TinyFace test set has \(p.probes!), \(p.galleryMatches!) and \(p.distractors!), so these figures are not comparable with published ones")
         }

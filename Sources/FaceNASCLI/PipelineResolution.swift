@@ -1,3 +1,5 @@
+import Foundation
+
 /// A pipeline with every `{variable}` replaced: what is checked, run and recorded in the state.
 struct ResolvedPipeline {
     struct Stage {
@@ -26,5 +28,21 @@ struct ResolvedPipeline {
                          resumeArgs: try v.substitute(s.resumeArgs, in: pipeline, place: place),
                          clean: try v.substitute(s.clean, in: pipeline, place: place), protocols: s.protocols)
         }
+        for s in stages {
+            for path in s.clean where !Self.isInside(path, folder: v.run) {
+                throw PipelineError("\(pipeline.source): stage \(s.name): clean path \(path) lies outside the run folder \(v.run); a pipeline may only remove what it wrote there")
+            }
+        }
+    }
+
+    /// True when `path` names something strictly below `folder` once both are absolute, `..`
+    /// removed and existing symlinks followed, so neither `../x` nor a link can point a removal elsewhere.
+    static func isInside(_ path: String, folder: String) -> Bool {
+        func canonical(_ p: String) -> [String] {
+            let absolute = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+            return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().pathComponents
+        }
+        let inner = canonical(path), outer = canonical(folder)
+        return inner.count > outer.count && Array(inner.prefix(outer.count)) == outer
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 import Search
 

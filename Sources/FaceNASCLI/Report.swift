@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import Reports
 import Foundation
 
 extension FaceNAS {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Training
 import Foundation
+import Reports
 import Search
 import Tensor
 
@@ -17,7 +19,7 @@ extension FaceNAS {
             """)
 
         @Option(help: "Training data as KIND:PATH (not needed with --scores); ir: recordio:DIR, folders:DIR or synth:DIR.") var data: String?
-        @Option(help: "Search space: plain (classification) or ir (face backbones).") var space: String = "plain"
+        @Option(help: "Search space: plain (classification) or ir (face backbones).") var space: SpaceName = .plain
         @Option(name: .customLong("in-channels"), help: "Input channels (default: from the data).") var inChannels: Int?
         @Option(help: "Classes (default: from the data).") var classes: Int?
         @Option(name: .customLong("input-size"), help: "Square input side (default: the data's image size, else 28 for 1 channel, 32 otherwise).")
@@ -66,10 +68,9 @@ extension FaceNAS {
 
         @OptionGroup(title: "Face search (--space ir)") var face: FaceSearchOptions
 
-        var isFace: Bool { space == "ir" }
+        var isFace: Bool { space == .ir }
 
         func validate() throws {
-            guard space == "plain" || space == "ir" else { throw ValidationError("--space \(space): expected plain or ir") }
             if isFace {
                 guard data != nil else { throw ValidationError("--space ir needs --data recordio:DIR, folders:DIR or synth:DIR") }
                 guard scores == nil else { throw ValidationError("--scores replays classification searches; a face search trains its candidates") }
@@ -95,35 +96,36 @@ extension FaceNAS {
             }
             let size = inputSize ?? sets?.1.height ?? (channels == 1 ? 28 : 32)
             let rank = RankingSplit(rawValue: rankOn.first ?? "heldout")!
-            let config = SearchConfiguration(space: space, inChannels: channels, classes: nClasses, inputSize: size,
-                                             rules: rules(minDepth: 10, widthStep: 2, startEpochs: 10, microEpochs: 2, slackFraction: nil),
-                                             seed: seed, subset: subset, rankOn: rank, heldoutFraction: heldoutFraction,
-                                             data: spec?.description ?? data, scores: scores, learningRate: lr ?? 0.025,
-                                             batchSize: batchSize ?? 64, authorsSchedule: authorsSchedule)
+            let preset = SearchPreset.plain
+            let config = SearchConfiguration(space: .plain, inChannels: channels, classes: nClasses, inputSize: size,
+                                             rules: rules(preset), seed: seed, subset: subset, rankOn: rank, heldoutFraction: heldoutFraction,
+                                             data: spec?.description ?? data, scores: scores, learningRate: lr ?? preset.learningRate,
+                                             batchSize: batchSize ?? preset.batchSize, authorsSchedule: authorsSchedule)
             let space = PlainSpace(inChannels: channels, classes: nClasses, inputSize: size)
             var trainer: CandidateTrainer?
             if let spec, let (train, test) = sets {
                 trainer = try CandidateTrainer(data: spec, train: train, test: test, configuration: config)
                 trainer!.syncBatchNorm = syncBN
+                trainer!.communicator = Communicator.world
                 print("data: \(spec)  train \(subset.map { min($0, trainer!.pool.count) } ?? trainer!.pool.count) of \(trainer!.pool.count)"
                       + "  ranking: \(rank.rawValue) \(trainer!.ranking.count) images")
             }
             try execute(config, space: space, trainer: trainer)
         }
 
-        /// The rules from the flags, with the space's defaults where a flag is not given.
-        func rules(minDepth d: Int, widthStep step: Int, startEpochs e: Int, microEpochs m: Int, slackFraction f: Double?) -> SearchRules {
-            SearchRules(minDepth: minDepth ?? d, maxDepth: maxDepth, maxWidth: maxWidth, minWidth: minWidth, widthStep: widthStep ?? step,
-                        acceptMargin: acceptMargin, neutralTolerance: neutralTolerance, depthFailures: depthFailures,
-                        widthFailures: widthFailures, trainAccuracyStop: trainAccuracyStop, parameterSlack: paramSlack,
-                        parameterSlackFraction: paramSlackFraction ?? f,
-                        budget: DynamicBudget(startEpochs: epochsStart ?? e, deeperIncrement: deeperEpochs,
-                                              narrowerIncrement: narrowerEpochs, microEpochs: microEpochs ?? m))
+        /// The rules from the flags, with the space's preset where a flag is not given.
+        func rules(_ p: SearchPreset) -> SearchRules {
+            SearchRules(minDepth: minDepth ?? p.minDepth, maxDepth: maxDepth, maxWidth: maxWidth, minWidth: minWidth,
+                        widthStep: widthStep ?? p.widthStep, acceptMargin: acceptMargin, neutralTolerance: neutralTolerance,
+                        depthFailures: depthFailures, widthFailures: widthFailures, trainAccuracyStop: trainAccuracyStop,
+                        parameterSlack: paramSlack, parameterSlackFraction: paramSlackFraction ?? p.parameterSlackFraction,
+                        budget: DynamicBudget(startEpochs: epochsStart ?? p.startEpochs, deeperIncrement: deeperEpochs,
+                                              narrowerIncrement: narrowerEpochs, microEpochs: microEpochs ?? p.microEpochs))
         }
 
         /// Runs the search with progress, writes the report and prints the final line.
         func execute(_ config: SearchConfiguration, space: any SearchSpace, trainer: (any CandidateScorer)?) throws {
-            let search = try SearchRun(configuration: config, space: space, directory: out, trainer: trainer)
+            let search = try SearchRun(configuration: config, space: space, directory: out, trainer: trainer, communicator: Communicator.world)
             search.maxSeconds = maxHours.map { $0 * 3600 }
             search.maxCandidates = maxCandidates
             let display = SearchProgress()
@@ -167,7 +169,7 @@ final class SearchProgress {
                                                                    100 * r.runningAccuracy, ProgressBar.clock(eta)))
         case let .epoch(_, e):
             print(String(format: "  epoch %d: train acc %.2f%%  ranking acc %.2f%%  %.1fs", e.epoch + 1, 100 * e.trainAccuracy,
-                         100 * (e.testAccuracy ?? .nan), e.seconds))
+                         100 * (e.rankingAccuracy ?? .nan), e.seconds))
         case let .decided(r, replayed):
             let how = replayed ? "(journal)" : r.source == "scores" ? "(scores)" : String(format: "%.1fs", r.seconds ?? 0)
             print(String(format: "[%3d] %-14@ D=%d W=%d std=%@ k5=%@ epochs=%d  acc %.3f  %-8@ %@", (r.index ?? 0) + 1,

@@ -1,8 +1,12 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Training
 import Foundation
+import ImageIO
+import NN
 import Search
+import Tensor
 
 /// The face-only flags of `facenas search --space ir`.
 struct FaceSearchOptions: ParsableArguments {
@@ -15,9 +19,9 @@ struct FaceSearchOptions: ParsableArguments {
     @Option(name: .customLong("embedding-size"), help: "Embedding width of every candidate.") var embeddingSize: Int = 512
     @Option(name: .customLong("stage-rule"), help: "How depth is spread over the four stages: proportional or even.")
     var stageRule: StageRule = .proportional
-    @Option(help: "Margin loss of candidate training: adaface, arcface, cosface or combined.") var loss: String = "adaface"
+    @Option(help: "Margin loss of candidate training.") var loss: MarginLoss = .adaface
     @Option(help: "The margin m (default adaface 0.4, arcface 0.5, cosface 0.4).") var margin: Float?
-    @Option(help: "Candidate training augmentation: adaface, flip or none.") var augment: String = "adaface"
+    @Option(help: "Candidate training augmentation.") var augment: FaceAugmentationPreset = .adaface
 }
 
 /// `facenas search --space ir`: the face data, the held-out identities (or `--rank-on` sets),
@@ -33,20 +37,21 @@ struct FaceSearch {
         let sets = c.rankOn.filter { $0 != "heldout" }
         if sets.contains("test") { throw ValidationError("--rank-on test: a face search ranks on held-out identities (heldout) or on FILE.bin sets") }
         for s in sets where !DataFile.isFile(s) { throw ValidationError("--rank-on \(s): no such file (expected an insightface verification .bin)") }
-        let margin = try FaceTraining.marginKind(loss: f.loss, margin: f.margin)
+        let margin = f.loss.kind(margin: f.margin)
         let settings = FaceSearchSettings(embeddingSize: f.embeddingSize, stageRule: f.stageRule.rawValue, loss: margin.label,
                                           subsetIdentities: f.subsetIdentities, subsetImages: f.subsetImages,
                                           rankingPairs: f.rankingPairs, rankingSets: sets, identities: source.classes)
-        var config = SearchConfiguration(space: "ir", inChannels: 3, classes: source.classes, inputSize: size,
-                                         rules: c.rules(minDepth: 4, widthStep: 8, startEpochs: 2, microEpochs: 1, slackFraction: 0.01),
+        let preset = SearchPreset.ir
+        var config = SearchConfiguration(space: .ir, inChannels: 3, classes: source.classes, inputSize: size, rules: c.rules(preset),
                                          seed: c.seed, rankOn: sets.isEmpty ? .heldout : .sets, heldoutFraction: c.heldoutFraction,
-                                         data: description, learningRate: c.lr ?? 0.1, batchSize: c.batchSize ?? 128)
+                                         data: description, learningRate: c.lr ?? preset.learningRate, batchSize: c.batchSize ?? preset.batchSize)
         config.face = settings
         if config.rules.minDepth < 4 { throw ValidationError("--min-depth \(config.rules.minDepth): the IR space needs at least 4 blocks (one per stage)") }
         let space = IRSpace(inChannels: 3, inputSize: size, embeddingSize: f.embeddingSize, stageRule: f.stageRule)
         let trainer = try FaceCandidateTrainer(source: source, dataDescription: description, configuration: config, margin: margin,
-                                               augmentation: try FaceTraining.augmentation(f.augment))
+                                               augmentation: f.augment.config)
         trainer.syncBatchNorm = command.syncBN
+        trainer.communicator = Communicator.world
         let t = trainer.split.training
         print("data: \(description)  candidates train on \(t.count) images of \(t.classes) identities  \(size)x\(size)")
         print("ranking: " + trainer.rankingSets.map { "\($0.name) (\($0.isSame.count) pairs)" }.joined(separator: ", ")

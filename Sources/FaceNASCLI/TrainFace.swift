@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Training
 import Foundation
 import ImageIO
 import NN
@@ -16,29 +17,23 @@ struct FaceTraining {
         let (source, description, defaultValidation) = try Self.openData(c.data)
         let arch = try c.architecture.architecture(defaultInChannels: 3, defaultClasses: 512,
                                                    defaultInputSize: FaceModel.firstImageSize(of: source)?.width ?? 112)
-        guard arch.space == "ir" else {
+        guard arch.ir != nil else {
             throw ValidationError("--task face trains the IR face space; add --space ir (or --arch with an ir architecture)")
         }
-        var config = TrainingConfig.face(epochs: c.epochs ?? 26, lr: c.lr ?? 0.1, batchSize: c.batchSize ?? 512, seed: c.seed ?? 42)
-        config.momentum = c.momentum
-        if let wd = c.weightDecay { config.weightDecay = wd }
-        if let clip = c.clip { config.clipNorm = clip > 0 ? clip : nil }
-        var options = FaceTrainingRun.Options(dataDescription: description, architecture: arch, margin: try margin(), config: config)
+        let config = TrainingConfig.face(c.recipeOverrides)
+        var options = FaceTrainingTask.Options(dataDescription: description, architecture: arch, margin: margin(), config: config)
+        options.control = c.runControl
         options.validation = c.val.isEmpty ? defaultValidation : c.val
         options.validateEvery = c.valEvery
         options.validationPairs = c.valPairs
-        options.outputDirectory = c.out
-        options.resume = c.resume
         options.bgr = c.bgr
-        options.augmentation = try Self.augmentation(c.augment)
-        options.syncBatchNorm = c.syncBN
-        options.verifyReplicas = c.verifyReplicas
+        options.augmentation = c.augment.config
         if let n = c.limitTrain, n < source.count {
             options.trainIndices = Self.spread(count: n, of: source.count)
         }
         let run = try FaceTrainingRun(options, source: source)
         print("data: \(description)  train \(run.trainIndices.count) images  \(source.classes) identities  \(arch.inputSize)x\(arch.inputSize)")
-        print("model: \(arch.space) depth \(arch.depth) width \(arch.width) stages \(arch.stages.map { "\($0)" } ?? "-")  params \(run.backbone.parameterCount)  MACs \(ArchitectureSummary.macs(arch))")
+        print("model: \(arch.space.rawValue) depth \(arch.depth) width \(arch.width) stages \(arch.stages.map { "\($0)" } ?? "-")  params \(run.backbone.parameterCount)  MACs \(ArchitectureSummary.macs(arch))")
         print("loss: \(run.head.summary)  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)  epochs \(config.epochs)")
         if !run.validationSets.isEmpty {
             print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
@@ -46,14 +41,14 @@ struct FaceTraining {
         c.printDataParallel(batchSize: config.batchSize)
         if run.state.epochsCompleted > 0 { print("resuming after epoch \(run.state.epochsCompleted) from \(c.out)/\(FaceTrainingRun.checkpointName)") }
         run.onStep = ProgressBar.trainingSteps(epochs: config.epochs)
-        run.onEpoch = { e in
+        run.onEpoch = { (e: EpochRecord) in
             var line = String(format: "epoch %d/%d  lr %.5f  loss %.4f  train acc %.2f%%", e.epoch + 1, config.epochs, e.lr,
                               e.trainLoss, 100 * e.trainAccuracy)
             if let v = e.validation {
                 line += "  " + v.keys.sorted().map { String(format: "%@ %.2f%%", $0, 100 * v[$0]!) }.joined(separator: "  ")
                 line += String(format: "  mean %.2f%%", 100 * (e.validationMean ?? .nan))
             }
-            if e.skipped > 0 { line += "  (\(e.skipped) unreadable images skipped)" }
+            if let n = e.skipped, n > 0 { line += "  (\(n) unreadable images skipped)" }
             print(line + String(format: "  %.1fs", e.seconds))
         }
         let state = try run.run()
@@ -66,22 +61,9 @@ struct FaceTraining {
         print("wrote \(c.out)/\(FaceTrainingRun.bestName), \(c.out)/\(FaceTrainingRun.checkpointName) and \(c.out)/\(FaceTrainingRun.metricsName)")
     }
 
-    func margin() throws -> MarginKind {
+    func margin() -> MarginKind {
         let c = command
-        return try Self.marginKind(loss: c.loss, margin: c.margin, h: c.h, tAlpha: c.tAlpha, easyMargin: c.easyMargin,
-                                   m1: c.m1, m2: c.m2, m3: c.m3)
-    }
-
-    /// The margin head named by `--loss`, with each loss's usual margin unless `margin` is given.
-    static func marginKind(loss: String, margin: Float?, h: Float = 0.333, tAlpha: Float = 0.01, easyMargin: Bool = false,
-                           m1: Float = 1, m2: Float = 0.3, m3: Float = 0.2) throws -> MarginKind {
-        switch loss {
-        case "adaface": return .adaFace(margin: margin ?? 0.4, h: h, tAlpha: tAlpha)
-        case "arcface": return .arcFace(margin: margin ?? 0.5, easyMargin: easyMargin)
-        case "cosface": return .cosFace(margin: margin ?? 0.4)
-        case "combined": return .combined(m1: m1, m2: m2, m3: m3)
-        default: throw ValidationError("--loss \(loss): expected adaface, arcface, cosface or combined")
-        }
+        return c.loss.kind(margin: c.margin, h: c.h, tAlpha: c.tAlpha, easyMargin: c.easyMargin, m1: c.m1, m2: c.m2, m3: c.m3)
     }
 
     /// The training images and a default validation set: a `synth:` folder brings its own `.bin`.
@@ -95,15 +77,6 @@ struct FaceTraining {
                     DataFile.isFile(bin) ? [bin] : [])
         default:
             throw ValidationError("--data \(argument): face training reads recordio:DIR, folders:DIR or synth:DIR")
-        }
-    }
-
-    static func augmentation(_ name: String) throws -> FaceAugmentationConfig? {
-        switch name {
-        case "adaface": return .adaFace
-        case "flip": return .flipOnly
-        case "none": return nil
-        default: throw ValidationError("--augment \(name): expected adaface, flip or none")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
+import Reports
 import Foundation
 import Search
 

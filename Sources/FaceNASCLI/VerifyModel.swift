@@ -1,6 +1,6 @@
 import ArgumentParser
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 
 /// `verify --model CKPT --bin FILE…`: each `.bin` is checked against its protocol (by file name),
@@ -12,7 +12,7 @@ enum VerifyWithModel {
         var results: [(name: String, result: VerificationResult)] = []
         for file in bins {
             let set = try FaceValidationSet(path: file)
-            if let p = BenchmarkProtocol.forVerificationFile(file) { try p.checkPairs(set.pairsInFile, file: file) }
+            if let p = EvaluationProtocol.forVerificationFile(file) { try p.checkPairs(set.pairsInFile, file: file) }
             try model.checkInputSize(of: set.images, what: "the verification")
             let bar = ProgressBar(label: set.name, total: set.images.count)
             let start = Date()

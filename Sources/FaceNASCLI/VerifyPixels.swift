@@ -1,5 +1,5 @@
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 
 /// `verify --pixels --bin FILE…`: the raw-pixel baseline, scored like a model on the same sets.

@@ -172,3 +172,20 @@ func pasteOnBlack(_ image: RGBImage, keeping rect: PixelRect) -> RGBImage {
     }
     return out
 }
+
+/// Training augmentations by the names the command line and pipeline files use.
+public enum FaceAugmentationPreset: String, CaseIterable, Sendable {
+    /// AdaFace's: flip, crop, photometric and low-resolution augmentation.
+    case adaface
+    /// Horizontal flip only.
+    case flip
+    case none
+
+    public var config: FaceAugmentationConfig? {
+        switch self {
+        case .adaface: return .adaFace
+        case .flip: return .flipOnly
+        case .none: return nil
+        }
+    }
+}

@@ -2,11 +2,13 @@ import Foundation
 
 /// Reads and decodes an image file; errors are one line starting with the path.
 public func readImageFile(_ path: String) throws -> RGBImage {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw ImageIOError("\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"))")
+    let data: [UInt8]
+    switch FileSafety.readRegular(path) {
+    case let .success(bytes): data = bytes
+    case let .failure(e):
+        throw ImageIOError("\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? e.reason : "no such file"))")
     }
-    do { return try decodeImage([UInt8](data)) } catch let e as ImageIOError { throw ImageIOError("\(path): \(e.message)") }
+    do { return try decodeImage(data) } catch let e as ImageIOError { throw ImageIOError("\(path): \(e.message)") }
 }
 
 /// Encodes by extension — .jpg/.jpeg (any case) as JPEG at `jpegQuality`, everything else as PNG —

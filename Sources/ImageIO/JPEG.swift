@@ -70,13 +70,20 @@ private func jpegError(_ handle: tjhandle, stage: String) -> ImageIOError {
     return ImageIOError("\(kind) (\(stage)): \(text)")
 }
 
+/// The largest image `decodeJPEG`, `decodePNG` and `decodeImage` accept: 2^26 = 67,108,864 pixels
+/// (64 Mi, e.g. 8192×8192; decoding it takes 192 MiB of RGB, 256 MiB for CMYK JPEG). Face photos
+/// are far smaller; a header claiming more is refused before any pixel buffer is allocated, so a
+/// corrupt or hostile file cannot make the decoder allocate gigabytes. Each side is also at most 65,536.
+public let maxImagePixels = 1 << 26
+
 /// Refuses sizes whose pixel buffer would be absurd; a corrupt header must not allocate gigabytes.
 func checkDimensions(_ width: Int, _ height: Int, format: String) throws {
     guard width > 0, height > 0 else {
         throw ImageIOError("\(format) header gives an empty size \(width)x\(height) (expected a positive width and height; the header is truncated or broken)")
     }
-    guard width <= 1 << 16, height <= 1 << 16, width * height <= 1 << 28 else {
-        throw ImageIOError("\(format) size \(width)x\(height) is larger than the supported 2^28 pixels")
+    guard width <= 1 << 16, height <= 1 << 16, width * height <= maxImagePixels else {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        throw ImageIOError("\(format) header claims \(width)x\(height) = \(overflow ? "too many" : "\(pixels)") pixels, more than the limit of \(maxImagePixels) (maxImagePixels, at most 65536 a side); refused before decoding")
     }
 }
 

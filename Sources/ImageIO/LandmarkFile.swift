@@ -11,8 +11,10 @@ public struct LandmarkEntry: Sendable, Equatable {
 /// then ten numbers x1 y1 … x5 y5 (left eye, right eye, nose, left mouth, right mouth), separated by
 /// spaces or tabs. Blank lines and lines starting with `#` are ignored. The numbers are the last ten
 /// fields, so a path may contain spaces. `file` only names the source in errors
-/// ("FILE:LINE: expected ...").
-public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntry] {
+/// ("FILE:LINE: expected ..."). Unless `allowOutside`, a path must stay inside the images folder:
+/// an absolute path or a `..` component is refused naming the line (`alignFolder` also refuses
+/// symbolic links that lead out).
+public func parseLandmarks(_ text: String, file: String, allowOutside: Bool = false) throws -> [LandmarkEntry] {
     var entries: [LandmarkEntry] = []
     // `isNewline` also splits "\r\n", which Swift treats as one Character.
     for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -32,6 +34,9 @@ public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntr
         }
         let numbersStart = fields[fields.count - 10].startIndex
         let path = line[line.startIndex..<numbersStart].trimmingCharacters(in: .whitespaces)
+        if !allowOutside, let reason = FileSafety.lexicalEscape(path, folder: "the images folder") {
+            throw ImageIOError("\(at): \(reason)")
+        }
         let points = (0..<5).map { Point2D(x: values[2 * $0], y: values[2 * $0 + 1]) }
         entries.append(LandmarkEntry(path: path, landmarks: points))
     }
@@ -39,12 +44,14 @@ public func parseLandmarks(_ text: String, file: String) throws -> [LandmarkEntr
 }
 
 /// Reads and parses a landmark file (see `parseLandmarks`).
-public func readLandmarkFile(_ path: String) throws -> [LandmarkEntry] {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        let reason = FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"
+public func readLandmarkFile(_ path: String, allowOutside: Bool = false) throws -> [LandmarkEntry] {
+    let data: [UInt8]
+    switch FileSafety.readRegular(path) {
+    case let .success(bytes): data = bytes
+    case let .failure(e):
+        let reason = FileManager.default.fileExists(atPath: path) ? e.reason : "no such file"
         throw ImageIOError("\(path): cannot read the landmark file (\(reason))")
     }
-    guard let text = String(data: data, encoding: .utf8) else { throw ImageIOError("\(path): not UTF-8 text (expected a landmark file)") }
-    return try parseLandmarks(text, file: path)
+    guard let text = String(validating: data, as: UTF8.self) else { throw ImageIOError("\(path): not UTF-8 text (expected a landmark file)") }
+    return try parseLandmarks(text, file: path, allowOutside: allowOutside)
 }

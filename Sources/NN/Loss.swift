@@ -6,6 +6,8 @@ public final class SoftmaxCrossEntropy {
     private var probabilities = Buffer(), dBuffer = Buffer()
     private var labels: [Int32] = []
     private var shape: [Int] = []
+    /// The last forward's logits (the caller's tensor, read before the next forward).
+    public private(set) var scores = Tensor(zeros: [1, 1])
 
     public init() {}
 
@@ -13,7 +15,7 @@ public final class SoftmaxCrossEntropy {
     public func forward(_ logits: Tensor, labels: [Int32]) -> Double {
         precondition(logits.rank == 2 && logits.shape[0] == labels.count,
                      "SoftmaxCrossEntropy: logits \(logits.shape) for \(labels.count) labels")
-        shape = logits.shape; self.labels = labels
+        shape = logits.shape; self.labels = labels; scores = logits
         let p = probabilities.tensor(shape)
         return labels.withUnsafeBufferPointer {
             softmaxCrossEntropyForward(logits.data, labels: $0.baseAddress!, batch: shape[0], classes: shape[1], probabilities: p.data)

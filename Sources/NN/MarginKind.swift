@@ -111,3 +111,19 @@ extension MarginKind {
 func compact(_ v: Float) -> String {
     v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(v)
 }
+
+/// The margin losses by the names the command line and pipeline files use.
+public enum MarginLoss: String, CaseIterable, Sendable {
+    case adaface, arcface, cosface, combined
+
+    /// The head with each loss's usual margin (AdaFace 0.4, ArcFace 0.5, CosFace 0.4) unless `margin` is given.
+    public func kind(margin: Float? = nil, h: Float = 0.333, tAlpha: Float = 0.01, easyMargin: Bool = false,
+                     m1: Float = 1, m2: Float = 0.3, m3: Float = 0.2) -> MarginKind {
+        switch self {
+        case .adaface: return .adaFace(margin: margin ?? 0.4, h: h, tAlpha: tAlpha)
+        case .arcface: return .arcFace(margin: margin ?? 0.5, easyMargin: easyMargin)
+        case .cosface: return .cosFace(margin: margin ?? 0.4)
+        case .combined: return .combined(m1: m1, m2: m2, m3: m3)
+        }
+    }
+}

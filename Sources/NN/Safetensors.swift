@@ -479,7 +479,8 @@ public enum Safetensors {
 
         init(path: String) throws {
             self.path = path
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            // Non-blocking: opening a FIFO would otherwise wait for a writer before the check below.
+            fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else { throw SafetensorsError(path: path, reason: "cannot open: \(Safetensors.errnoText())") }
             var info = stat()
             guard fstat(fd, &info) == 0 else {

@@ -7,37 +7,69 @@ public enum ConvOp: Int, Codable, Sendable {
     public var name: String { self == .separable ? "sep" : "std" }
 }
 
+/// The search spaces FaceNAS knows, by the name the `space` field of an `arch.json` carries.
+public enum SpaceName: String, Codable, CaseIterable, Sendable {
+    /// The authors' classification template.
+    case plain
+    /// The inverted-ResNet face backbone (insightface IResNet layout).
+    case ir
+}
+
+/// The IR space's own fields: IR blocks per stage (4 entries, each ≥ 1, summing to depth), the
+/// width of the embedding the network outputs (512 in insightface and AdaFace), and the dropout
+/// probability before the embedding layer (0 in the CASIA/MS1M recipes).
+public struct IRShape: Equatable, Sendable {
+    public var stages: [Int]
+    public var embeddingSize: Int
+    public var dropout: Float
+    public init(stages: [Int], embeddingSize: Int = 512, dropout: Float = 0) {
+        self.stages = stages; self.embeddingSize = embeddingSize; self.dropout = dropout
+    }
+}
+
+/// Which template an architecture instantiates, with the fields only that template has.
+public enum ArchitectureKind: Equatable, Sendable {
+    /// A classifier with `classes` outputs.
+    case plain(classes: Int)
+    /// A face backbone that outputs an embedding.
+    case ir(IRShape)
+
+    public var space: SpaceName {
+        switch self {
+        case .plain: return .plain
+        case .ir: return .ir
+        }
+    }
+
+    public var name: String { space.rawValue }
+}
+
 /// A point of a search space: what `inspect`, `train --arch` and the search exchange.
 ///
-/// Two spaces:
+/// Two kinds:
 /// - `plain`, the authors' classification template: `depth` layers, one searchable conv each,
-///   kernels 3, 5 or 7; the three IR fields are nil (and absent from the JSON).
+///   kernels 3, 5 or 7, `classes` outputs.
 /// - `ir`, the IR face backbone (`IRTemplate`): `depth` = total IR blocks, `stages` their split
 ///   over the 4 stages, `width` = W (stage widths W, 2W, 4W, 8W); `ops`/`kernels` hold 2 entries
 ///   per block (block b's first conv is entry 2b, its second 2b+1), kernels 3 or 5. The network
-///   outputs the `embeddingSize`-dim embedding, so `classes` is unused and is 0.
+///   outputs the `embeddingSize`-dim embedding; the JSON's `classes` is 0.
 ///
 /// JSON form (`arch.json`): the defining fields plus a derived per-layer table; reading checks that
 /// the table agrees with the fields, and writing then reading gives the same bytes.
 public struct Architecture: Equatable, Sendable {
-    public var space: String            // "plain" or "ir"
+    public var kind: ArchitectureKind
     public var inChannels: Int
-    public var classes: Int             // plain: classifier outputs; ir: 0
     public var inputSize: Int           // square input side, for output sizes and MACs
     public var depth: Int
     public var width: Int
     public var ops: [ConvOp]            // one per searchable conv
     public var kernels: [Int]           // 3, 5 or 7 per searchable conv (ir: 3 or 5)
-    /// ir: IR blocks per stage (4 entries, each ≥ 1, summing to depth).
-    public var stages: [Int]?
-    /// ir: width of the embedding the network outputs (512 in insightface and AdaFace).
-    public var embeddingSize: Int?
-    /// ir: dropout probability before the embedding layer (0 in the CASIA/MS1M recipes).
-    public var dropout: Float?
 
-    public init(space: String = "plain", inChannels: Int, classes: Int, inputSize: Int, depth: Int, width: Int,
+    /// A plain-template classifier.
+    public init(inChannels: Int, classes: Int, inputSize: Int, depth: Int, width: Int,
                 ops: [ConvOp]? = nil, kernels: [Int]? = nil) {
-        self.space = space; self.inChannels = inChannels; self.classes = classes; self.inputSize = inputSize
+        kind = .plain(classes: classes)
+        self.inChannels = inChannels; self.inputSize = inputSize
         self.depth = depth; self.width = width
         self.ops = ops ?? Array(repeating: .separable, count: depth)
         self.kernels = kernels ?? Array(repeating: 3, count: depth)
@@ -48,28 +80,49 @@ public struct Architecture: Equatable, Sendable {
     public init(irStages stages: [Int], width: Int, inChannels: Int = 3, inputSize: Int = 112,
                 embeddingSize: Int = 512, dropout: Float = 0, ops: [ConvOp]? = nil, kernels: [Int]? = nil) {
         let depth = stages.reduce(0, +)
-        self.init(space: "ir", inChannels: inChannels, classes: 0, inputSize: inputSize, depth: depth, width: width,
-                  ops: ops ?? Array(repeating: .standard, count: 2 * depth), kernels: kernels ?? Array(repeating: 3, count: 2 * depth))
-        self.stages = stages; self.embeddingSize = embeddingSize; self.dropout = dropout
+        kind = .ir(IRShape(stages: stages, embeddingSize: embeddingSize, dropout: dropout))
+        self.inChannels = inChannels; self.inputSize = inputSize; self.depth = depth; self.width = width
+        self.ops = ops ?? Array(repeating: .standard, count: 2 * depth)
+        self.kernels = kernels ?? Array(repeating: 3, count: 2 * depth)
     }
 
+    public var space: SpaceName { kind.space }
+    /// plain: classifier outputs; ir: 0 (the JSON's value).
+    public var classes: Int {
+        if case let .plain(c) = kind { return c }
+        return 0
+    }
+    /// The IR fields; nil for plain.
+    public var ir: IRShape? {
+        if case let .ir(s) = kind { return s }
+        return nil
+    }
+    public var stages: [Int]? { ir?.stages }
+    public var embeddingSize: Int? { ir?.embeddingSize }
+    public var dropout: Float? { ir?.dropout }
+
     /// Entries of `ops`/`kernels`: one per searchable convolution.
-    public var searchableConvCount: Int { space == "ir" ? 2 * depth : depth }
+    public var searchableConvCount: Int { ir != nil ? 2 * depth : depth }
 
     /// Indices of standard-conv layers and of 5×5 layers (the `--std-layers`/`--k5-layers` lists).
     public var standardLayers: [Int] { ops.indices.filter { ops[$0] == .standard } }
     public var k5Layers: [Int] { kernels.indices.filter { kernels[$0] == 5 } }
 
+    /// Limits far above any network this tool can train on a CPU, so that a damaged or hostile
+    /// `arch.json` (or checkpoint metadata) fails with one line instead of asking for terabytes.
+    public static let maxWidth = 4096, maxDepth = 1024, maxInputSize = 1024, maxClasses = 10_000_000, maxEmbeddingSize = 65_536
+
     public func validate() throws {
         func bad(_ m: String) -> ArchitectureError { ArchitectureError(message: m) }
-        if space == "ir" { return try validateIR() }
-        guard space == "plain" else { throw bad("unknown search space \"\(space)\" (supported: plain, ir)") }
-        guard stages == nil, embeddingSize == nil, dropout == nil else {
-            throw bad("stages, embedding_size and dropout belong to the ir space, not plain")
-        }
         guard depth >= 1 else { throw bad("depth must be at least 1, got \(depth)") }
         guard width >= 1 else { throw bad("width must be at least 1, got \(width)") }
-        guard inChannels >= 1, classes >= 1 else { throw bad("in-channels and classes must be positive") }
+        guard inChannels >= 1, classes >= (space == .ir ? 0 : 1) else { throw bad("in-channels and classes must be positive") }
+        guard depth <= Self.maxDepth else { throw bad("depth \(depth): at most \(Self.maxDepth)") }
+        guard width <= Self.maxWidth else { throw bad("width \(width): at most \(Self.maxWidth)") }
+        guard inChannels <= 64 else { throw bad("in-channels \(inChannels): at most 64") }
+        guard classes <= Self.maxClasses else { throw bad("classes \(classes): at most \(Self.maxClasses)") }
+        guard inputSize <= Self.maxInputSize else { throw bad("input size \(inputSize): at most \(Self.maxInputSize)") }
+        if case .ir(let shape) = kind { return try validateIR(shape) }
         guard ops.count == depth else { throw bad("\(ops.count) operations for depth \(depth)") }
         guard kernels.count == depth else { throw bad("\(kernels.count) kernels for depth \(depth)") }
         for (i, k) in kernels.enumerated() where ![3, 5, 7].contains(k) {
@@ -78,19 +131,14 @@ public struct Architecture: Equatable, Sendable {
         guard inputSize >= 4 else { throw bad("input size \(inputSize) too small") }
     }
 
-    private func validateIR() throws {
+    private func validateIR(_ shape: IRShape) throws {
         func bad(_ m: String) -> ArchitectureError { ArchitectureError(message: m) }
-        guard let stages, let embeddingSize, let dropout else {
-            throw bad("an ir architecture needs stages, embedding_size and dropout")
-        }
+        let stages = shape.stages
         guard stages.count == 4 else { throw bad("ir stages: \(stages.count) entries (expected 4 block counts)") }
         guard stages.allSatisfy({ $0 >= 1 }) else { throw bad("ir stages \(stages.map(String.init).joined(separator: ",")): every stage needs at least 1 block") }
-        guard stages.reduce(0, +) == depth else {
-            throw bad("ir stages \(stages.map(String.init).joined(separator: ",")) sum to \(stages.reduce(0, +)), not depth \(depth)")
+        guard stages.allSatisfy({ $0 <= Self.maxDepth }), stages.reduce(0, +) == depth else {
+            throw bad("ir stages \(stages.map(String.init).joined(separator: ",")) sum to \(stages.reduce(0) { $0 &+ $1 }), not depth \(depth)")
         }
-        guard width >= 1 else { throw bad("width must be at least 1, got \(width)") }
-        guard inChannels >= 1 else { throw bad("in-channels must be positive") }
-        guard classes == 0 else { throw bad("classes is unused in the ir space and must be 0, got \(classes)") }
         guard ops.count == 2 * depth else { throw bad("\(ops.count) operations for \(depth) ir blocks (expected \(2 * depth), 2 per block)") }
         guard kernels.count == 2 * depth else { throw bad("\(kernels.count) kernels for \(depth) ir blocks (expected \(2 * depth), 2 per block)") }
         for (i, k) in kernels.enumerated() where ![3, 5].contains(k) {
@@ -101,8 +149,10 @@ public struct Architecture: Equatable, Sendable {
         guard inputSize >= 16 else {
             throw bad("ir input size \(inputSize): must be at least 16 (four stride-2 stages)")
         }
-        guard embeddingSize >= 1 else { throw bad("embedding size must be positive, got \(embeddingSize)") }
-        guard dropout >= 0, dropout < 1 else { throw bad("dropout \(dropout): expected a probability in [0, 1)") }
+        guard (1...Self.maxEmbeddingSize).contains(shape.embeddingSize) else {
+            throw bad("embedding size \(shape.embeddingSize): expected 1...\(Self.maxEmbeddingSize)")
+        }
+        guard shape.dropout >= 0, shape.dropout < 1 else { throw bad("dropout \(shape.dropout): expected a probability in [0, 1)") }
     }
 }
 
@@ -129,9 +179,12 @@ extension Architecture: Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        space = try c.decode(String.self, forKey: .space)
+        let name = try c.decode(String.self, forKey: .space)
+        guard let space = SpaceName(rawValue: name) else {
+            throw ArchitectureError(message: "unknown search space \"\(name)\" (supported: \(SpaceName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         inChannels = try c.decode(Int.self, forKey: .inChannels)
-        classes = try c.decode(Int.self, forKey: .classes)
+        let classes = try c.decode(Int.self, forKey: .classes)
         inputSize = try c.decode(Int.self, forKey: .inputSize)
         depth = try c.decode(Int.self, forKey: .depth)
         width = try c.decode(Int.self, forKey: .width)
@@ -141,28 +194,31 @@ extension Architecture: Codable {
             return o
         }
         kernels = try c.decode([Int].self, forKey: .kernels)
-        if space == "ir" {
-            stages = try c.decode([Int].self, forKey: .stages)
-            embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? 512
-            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
-        } else {
-            stages = try c.decodeIfPresent([Int].self, forKey: .stages)
-            embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize)
-            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout)
+        switch space {
+        case .ir:
+            guard classes == 0 else { throw ArchitectureError(message: "classes is unused in the ir space and must be 0, got \(classes)") }
+            kind = .ir(IRShape(stages: try c.decode([Int].self, forKey: .stages),
+                               embeddingSize: try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? 512,
+                               dropout: try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0))
+        case .plain:
+            guard !c.contains(.stages), !c.contains(.embeddingSize), !c.contains(.dropout) else {
+                throw ArchitectureError(message: "stages, embedding_size and dropout belong to the ir space, not plain")
+            }
+            kind = .plain(classes: classes)
         }
         try validate()
-        let agrees = space == "ir"
+        let agrees = space == .ir
             ? try c.decodeIfPresent([IRLayerRecord].self, forKey: .layers).map { $0 == irLayerRecords } ?? true
             : try c.decodeIfPresent([LayerRecord].self, forKey: .layers).map { $0 == layerRecords } ?? true
         guard agrees else {
-            let fields = space == "ir" ? "depth/width/stages/ops/kernels" : "depth/width/ops/kernels"
+            let fields = space == .ir ? "depth/width/stages/ops/kernels" : "depth/width/ops/kernels"
             throw ArchitectureError(message: "the per-layer table disagrees with \(fields) (edit those fields, not the table)")
         }
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(space, forKey: .space)
+        try c.encode(space.rawValue, forKey: .space)
         try c.encode(inChannels, forKey: .inChannels)
         try c.encode(classes, forKey: .classes)
         try c.encode(inputSize, forKey: .inputSize)
@@ -173,7 +229,7 @@ extension Architecture: Codable {
         try c.encodeIfPresent(stages, forKey: .stages)
         try c.encodeIfPresent(embeddingSize, forKey: .embeddingSize)
         try c.encodeIfPresent(dropout, forKey: .dropout)
-        if space == "ir" { try c.encode(irLayerRecords, forKey: .layers) } else { try c.encode(layerRecords, forKey: .layers) }
+        if space == .ir { try c.encode(irLayerRecords, forKey: .layers) } else { try c.encode(layerRecords, forKey: .layers) }
     }
 
     /// One searchable conv of an ir architecture in the JSON table (stage and block 0-based).

@@ -1,7 +1,8 @@
 import NN
 
-/// What `SearchRun` needs from whatever trains candidates: the classification trainer here, the
-/// face trainer in `Evaluation` (which owns face training and verification).
+/// What `SearchRun` needs from whatever trains candidates: the Training target's `CandidateTrainer`
+/// (classification) and `FaceCandidateTrainer` implement it (via `RunCandidateTrainer`), so Search
+/// itself trains nothing.
 public protocol CandidateScorer: AnyObject {
     /// Training of a candidate begins, after `resumedEpochs` epochs found in its checkpoint.
     var onStart: ((Candidate, _ resumedEpochs: Int) -> Void)? { get set }

@@ -13,7 +13,7 @@ public struct IRSpace: SearchSpace {
         self.dropout = dropout; self.stageRule = stageRule
     }
 
-    public var name: String { "ir" }
+    public var name: SpaceName { .ir }
     public func searchableConvCount(depth: Int) -> Int { 2 * depth }
 
     /// Depth below 4 cannot give every stage a block; the search must not ask for it.

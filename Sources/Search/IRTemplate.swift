@@ -83,7 +83,7 @@ public enum IRTemplate {
     /// channel feeds k² outputs), not PyTorch's C·k² for a [C, 1, k, k] tensor. The embedding
     /// BN's γ is held at 1 (`trainable = false`, insightface's features.weight) and still counted.
     public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = Workspace()) -> Sequential {
-        precondition(a.space == "ir", "IRTemplate.build: a \(a.space) architecture")
+        precondition(a.ir != nil, "IRTemplate.build: a \(a.space.rawValue) architecture")
         let W = a.width
         let stemConv = Conv2D(a.inChannels, W, kernel: 3, stride: 1, padding: 1, workspace: workspace)
         stemConv.initialize(.kaimingNormalFanOut, rng: &rng)

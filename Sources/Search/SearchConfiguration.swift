@@ -14,7 +14,7 @@ public enum RankingSplit: String, Codable, Sendable {
 /// line, and resuming with a different one is refused, naming the setting, since the journal's
 /// records would not be the candidates this search asks for.
 public struct SearchConfiguration: Codable, Equatable, Sendable {
-    public var space: String
+    public var space: SpaceName
     public var inChannels: Int
     public var classes: Int
     public var inputSize: Int
@@ -34,7 +34,7 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
     /// The face (IR) search's own settings; nil for the classification search.
     public var face: FaceSearchSettings?
 
-    public init(space: String, inChannels: Int, classes: Int, inputSize: Int, rules: SearchRules, seed: UInt64 = 0,
+    public init(space: SpaceName, inChannels: Int, classes: Int, inputSize: Int, rules: SearchRules, seed: UInt64 = 0,
                 subset: Int? = nil, rankOn: RankingSplit = .heldout, heldoutFraction: Double = 0.1, data: String? = nil,
                 scores: String? = nil, learningRate: Double = 0.025, batchSize: Int = 64, authorsSchedule: Bool = false) {
         self.space = space; self.inChannels = inChannels; self.classes = classes; self.inputSize = inputSize

@@ -96,6 +96,20 @@ public struct SearchFileError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension SearchRecord {
+    /// Why a record read from a file cannot be a candidate's: accuracies outside 0–100 percent or
+    /// not numbers, sizes or epochs below 1. Nil when it is plausible.
+    public func problem() -> String? {
+        let accuracies = [("accuracy", accuracy), ("train_accuracy", trainAccuracy)]
+            + (epochAccuracies ?? []).map { ("epoch_accuracies", $0) } + (epochTrainAccuracies ?? []).map { ("epoch_train_accuracies", $0) }
+        if let (name, v) = accuracies.first(where: { !(0...100).contains($0.1) }) { return "\(name) \(v) outside 0...100 (percent)" }
+        if depth < 1 || width < 1 || epochs < 1 { return "depth \(depth), width \(width), epochs \(epochs): each must be at least 1" }
+        if let p = params, p < 0 { return "params \(p) is negative" }
+        if let s = seconds, !(s >= 0) { return "seconds \(s) is not a duration" }
+        return nil
+    }
+}
+
 /// Reads a search journal or recorded-scores file: JSON Lines, one candidate per line, plus the
 /// journal's configuration line. A line that does not parse is a crash mid-write if it is the
 /// last one (reported and ignored); anywhere else the file is damaged and reading fails.
@@ -129,9 +143,16 @@ public struct SearchFile {
                     if let header = try? decoder.decode(ConfigurationLine.self, from: text) {
                         configuration = header.searchConfig
                     } else {
-                        records.append(try decoder.decode(SearchRecord.self, from: text))
+                        let r = try decoder.decode(SearchRecord.self, from: text)
+                        // A value out of range is damage, not a torn write: a score of −500 would rank as a real one.
+                        if let problem = r.problem() {
+                            throw SearchFileError("\(source): line \(line): \(problem); the file is damaged")
+                        }
+                        records.append(r)
                         lineNumbers.append(line)
                     }
+                } catch let e as SearchFileError {
+                    throw e
                 } catch {
                     // Only a final line without its newline, or a final line cut short, is a torn write.
                     let isLast = bytes[next...].allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 || $0 == 10 }

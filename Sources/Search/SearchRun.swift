@@ -32,6 +32,7 @@ public final class SearchRun {
     public private(set) var records: [SearchRecord] = []
 
     private let trainer: (any CandidateScorer)?
+    public let communicator: Communicator
     private var scores: RecordedScores?
     private let started = Date()
 
@@ -40,14 +41,18 @@ public final class SearchRun {
     public static let macroArchName = "macro-arch.json"
 
     /// `trainer` scores candidates unless `configuration.scores` names a recorded-scores file.
-    public init(configuration: SearchConfiguration, space: any SearchSpace, directory: String, trainer: (any CandidateScorer)?) throws {
+    /// `communicator`: the job this process is a rank of (rank 0 writes the journal; every rank
+    /// decides from rank 0's scores and clock).
+    public init(configuration: SearchConfiguration, space: any SearchSpace, directory: String, trainer: (any CandidateScorer)?,
+                communicator: Communicator = .single) throws {
+        self.communicator = communicator
         if let p = configuration.rules.problem() { throw SearchFileError(p) }
         self.configuration = configuration; self.space = space; self.directory = directory; self.trainer = trainer
         if let s = configuration.scores { scores = try RecordedScores(path: s) }
         guard scores != nil || trainer != nil else { throw SearchFileError("a search needs --data to train candidates, or --scores FILE") }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Data-parallel: rank 0 creates or repairs the journal; the others read it once it has.
-        let world = Communicator.world, path = (directory as NSString).appendingPathComponent(Self.journalName)
+        let world = communicator, path = (directory as NSString).appendingPathComponent(Self.journalName)
         if !world.isRoot { world.barrier() }
         journal = try SearchJournal(path: path, configuration: configuration, writable: world.isRoot)
         if world.isRoot { world.barrier() }
@@ -91,7 +96,7 @@ public final class SearchRun {
             } else {
                 r = try trainer!.train(c, directory: candidateDirectory(c.index))
                 // Every rank decides from rank 0's score, so the ranks never take different paths.
-                let world = Communicator.world
+                let world = communicator
                 if world.isDistributed {
                     let v = world.broadcast([Double(r.accuracy), Double(r.trainAccuracy)])
                     r.accuracy = Float(v[0]); r.trainAccuracy = Float(v[1])
@@ -110,12 +115,12 @@ public final class SearchRun {
             r.decision = decision
             if !replayed {
                 try journal.append(r)
-                if Communicator.world.isRoot { try? FileManager.default.removeItem(atPath: candidateDirectory(c.index)) }
+                if communicator.isRoot { try? FileManager.default.removeItem(atPath: candidateDirectory(c.index)) }
             }
             records.append(r)
             onEvent?(.decided(r, replayed: replayed))
         })
-        if Communicator.world.isRoot {
+        if communicator.isRoot {
             try outcome.architecture.save((directory as NSString).appendingPathComponent(Self.bestArchName))
             try outcome.macroArchitecture.save((directory as NSString).appendingPathComponent(Self.macroArchName))
         }
@@ -127,7 +132,7 @@ public final class SearchRun {
 
     /// Rank 0's clock decides for every rank (a collective when `maxSeconds` is set).
     private var timeUp: String? {
-        guard let m = maxSeconds, Communicator.world.broadcast([elapsed])[0] >= m else { return nil }
+        guard let m = maxSeconds, communicator.broadcast([elapsed])[0] >= m else { return nil }
         return String(format: "--max-hours %g reached", m / 3600)
     }
 

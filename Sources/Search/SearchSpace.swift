@@ -2,8 +2,8 @@
 /// for "this depth, this width, these per-conv operations and kernels" and for the resulting size,
 /// so the plain classification template and the IR face template can share it.
 public protocol SearchSpace: Sendable {
-    /// The `space` field of the architectures this space builds (`"plain"`, `"ir"`).
-    var name: String { get }
+    /// The kind of the architectures this space builds.
+    var name: SpaceName { get }
     /// How many searchable convolutions (entries of `ops` and `kernels`) a network of `depth` has.
     func searchableConvCount(depth: Int) -> Int
     func architecture(depth: Int, width: Int, ops: [ConvOp], kernels: [Int]) -> Architecture
@@ -32,11 +32,11 @@ public struct PlainSpace: SearchSpace {
         self.inChannels = inChannels; self.classes = classes; self.inputSize = inputSize
     }
 
-    public var name: String { "plain" }
+    public var name: SpaceName { .plain }
     public func searchableConvCount(depth: Int) -> Int { depth }
 
     public func architecture(depth: Int, width: Int, ops: [ConvOp], kernels: [Int]) -> Architecture {
-        Architecture(space: name, inChannels: inChannels, classes: classes, inputSize: inputSize,
+        Architecture(inChannels: inChannels, classes: classes, inputSize: inputSize,
                      depth: depth, width: width, ops: ops, kernels: kernels)
     }
 

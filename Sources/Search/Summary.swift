@@ -12,7 +12,7 @@ public struct LayerRow: Equatable, Sendable {
 /// activations and pooling are not counted.
 public enum ArchitectureSummary {
     public static func rows(_ a: Architecture) -> [LayerRow] {
-        a.space == "ir" ? IRSummary.rows(a) : plainRows(a)
+        a.ir != nil ? IRSummary.rows(a) : plainRows(a)
     }
 
     static func plainRows(_ a: Architecture) -> [LayerRow] {
@@ -54,11 +54,11 @@ public enum ArchitectureSummary {
                 .joined(separator: "  ")
         }
         out.insert(String(repeating: "-", count: out[0].count), at: 1)
-        if a.space == "ir" {
+        if a.ir != nil {
             out.append("space: ir  depth: \(a.depth)  stages: \(list(a.stages ?? []))  width: \(a.width)  embedding: \(a.embeddingSize ?? 512)"
                        + "  dropout: \(a.dropout ?? 0)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
         } else {
-            out.append("space: \(a.space)  depth: \(a.depth)  width: \(a.width)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
+            out.append("space: \(a.space.rawValue)  depth: \(a.depth)  width: \(a.width)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
         }
         out.append("MACs: \(macs(a)) (\(String(format: "%.2f", Double(macs(a)) / 1e6))M per \(a.inputSize)x\(a.inputSize) image)")
         out.append("params: \(parameterCount(a))")

@@ -7,10 +7,15 @@ import Foundation
 /// Open MPI's `libmpi.so.40` is opened at run time (`MPILibrary`) only in the first case, so the
 /// `facenas` binary builds and runs on machines without MPI. All ranks must call the same
 /// collectives in the same order with the same counts, as in any MPI program.
+///
+/// Library code never reaches for `world`: a run takes its communicator in its options, so the
+/// command line passes `world` and tests pass the ranks of `inProcess(ranks:)`, threads of one
+/// process that behave as the ranks of an MPI job.
 public final class Communicator: @unchecked Sendable {
     public let rank: Int
     public let size: Int
     let mpi: MPILibrary?
+    let group: InProcessGroup?
 
     public var isRoot: Bool { rank == 0 }
     public var isDistributed: Bool { size > 1 }
@@ -18,7 +23,17 @@ public final class Communicator: @unchecked Sendable {
     /// finalise MPI before it exits).
     public var isMPI: Bool { mpi != nil }
 
-    init(rank: Int, size: Int, mpi: MPILibrary?) { self.rank = rank; self.size = size; self.mpi = mpi }
+    init(rank: Int, size: Int, mpi: MPILibrary?, group: InProcessGroup? = nil) {
+        self.rank = rank; self.size = size; self.mpi = mpi; self.group = group
+    }
+
+    /// `ranks` communicators of one in-process job: give each to its own thread, which must call
+    /// the same collectives in the same order as the others (as MPI ranks do).
+    public static func inProcess(ranks: Int) -> [Communicator] {
+        precondition(ranks >= 1, "Communicator.inProcess: \(ranks) ranks")
+        let g = InProcessGroup(size: ranks)
+        return (0..<ranks).map { Communicator(rank: $0, size: ranks, mpi: nil, group: ranks > 1 ? g : nil) }
+    }
 
     /// A world of one process.
     public static let single = Communicator(rank: 0, size: 1, mpi: nil)
@@ -63,11 +78,13 @@ public final class Communicator: @unchecked Sendable {
 
     /// In place: every rank ends with the element-wise sum over ranks.
     public func sum(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        if let group { return group.sum(values, count: count, rank: rank) }
         guard let mpi, count > 0 else { return }
         mpi.allreduceSum(values, count: count, type: mpi.floatType)
     }
 
     public func sum(_ values: UnsafeMutablePointer<Double>, count: Int) {
+        if let group { return group.sum(values, count: count, rank: rank) }
         guard let mpi, count > 0 else { return }
         mpi.allreduceSum(values, count: count, type: mpi.doubleType)
     }
@@ -81,6 +98,7 @@ public final class Communicator: @unchecked Sendable {
 
     /// Rank `root`'s values on every rank.
     public func broadcast(_ values: UnsafeMutablePointer<Double>, count: Int, root: Int = 0) {
+        if let group { return group.broadcast(values, count: count, rank: rank, root: root) }
         guard let mpi, count > 0 else { return }
         mpi.broadcast(values, count: count, type: mpi.doubleType, root: root)
     }
@@ -91,7 +109,10 @@ public final class Communicator: @unchecked Sendable {
         return v
     }
 
-    public func barrier() { mpi?.barrier() }
+    public func barrier() {
+        if let group { return group.barrier() }
+        mpi?.barrier()
+    }
 
     /// The rows of a global batch of `count` rows that `rank` of `ranks` computes:
     /// count·rank/ranks ..< count·(rank+1)/ranks (the ranks' shards tile the batch in order).

@@ -1,5 +1,5 @@
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 import NN
 import Search
@@ -48,7 +48,7 @@ import Testing
         #expect(train.stdout.contains("best validation mean:"))
 
         let arch = try FaceModel(path: out + "/best.safetensors").architecture
-        #expect(arch.space == "ir" && arch.inputSize == 64 && arch.stages == [1, 1, 1, 1])
+        #expect(arch.space == .ir && arch.inputSize == 64 && arch.stages == [1, 1, 1, 1])
         let untrained = try Self.untrainedAccuracy(arch, bin: bin)
 
         _ = try Self.run(["verify", "--model", out + "/best.safetensors", "--bin", bin, "--bin", poseBin, "--json", dir + "/v.json"])

@@ -4,6 +4,7 @@ import NN
 import Search
 import Tensor
 import Testing
+import Training
 
 /// Learning that must really work, on the real Fashion-MNIST set (Debian's dataset-fashion-mnist).
 @Suite(.serialized) struct FashionMNISTTrainingTests {
@@ -20,12 +21,13 @@ import Testing
         #expect(abs(config.schedule.lr(epoch: 2) - 0.00625) < 1e-12)
         let run = try ClassificationRun(.init(data: Self.spec, architecture: a, config: config, outputDirectory: nil))
         #expect(run.trainIndices.count == 60_000)
-        run.onEpoch = { e in
+        run.onEpoch = { (e: EpochRecord) in
             print(String(format: "[fashion-mnist D12 W32] epoch %d lr %.5f train loss %.4f train acc %.2f%% test acc %.2f%% (%.0f s, %.0f img/s)",
                          e.epoch + 1, e.lr, e.trainLoss, 100 * e.trainAccuracy, 100 * (e.testAccuracy ?? 0), e.seconds,
                          Double(e.images) / e.seconds))
         }
-        let m = try run.run()
+        try run.run()
+        let m = run.metrics
         let acc = try #require(m.testAccuracy)
         print(String(format: "[fashion-mnist D12 W32] final test accuracy %.2f%% (PyTorch reference 89.4%%)", 100 * acc))
         #expect(acc >= 0.88)
@@ -40,10 +42,10 @@ import Testing
         let a = Architecture(inChannels: 1, classes: 10, inputSize: 28, depth: 5, width: 8, ops: [.separable, .standard, .separable, .separable, .separable],
                              kernels: [3, 3, 5, 3, 3])
         let config = TrainingConfig.classification(epochs: 3, lr: 0.05, batchSize: 32, seed: 11)
-        func options(_ dir: String?) -> ClassificationRun.Options {
-            var o = ClassificationRun.Options(data: Self.spec, architecture: a, config: config, outputDirectory: dir)
+        func options(_ dir: String?) -> ClassificationTask.Options {
+            var o = ClassificationTask.Options(data: Self.spec, architecture: a, config: config, outputDirectory: dir)
             o.limitTrain = 600
-            o.resume = true
+            o.control.resume = true
             return o
         }
         let (train, test) = try loadClassification(Self.spec)
@@ -52,15 +54,16 @@ import Testing
         try whole.run()
 
         let dir = CLI.temporaryDirectory("resume")
-        var first = options(dir); first.stopAfterEpochs = 1
+        var first = options(dir); first.control.stopAfterEpochs = 1
         try ClassificationRun(first, train: train, test: small).run()
-        var second = options(dir); second.stopAfterEpochs = 1
+        var second = options(dir); second.control.stopAfterEpochs = 1
         let r2 = try ClassificationRun(second, train: train, test: small)
         #expect(r2.state.epochsCompleted == 1)
         try r2.run()
         let r3 = try ClassificationRun(options(dir), train: train, test: small)
         #expect(r3.state.epochsCompleted == 2)
-        let m = try r3.run()
+        try r3.run()
+        let m = r3.metrics
         #expect(m.epochs == 3)
 
         let reference = Dictionary(uniqueKeysWithValues: whole.network.namedParameters().map { ($0.0, $0.1.value.array) })
@@ -70,7 +73,7 @@ import Testing
         for ((n1, t1), (_, t2)) in zip(whole.network.namedState(), r3.network.namedState()) {
             #expect(t1.array == t2.array, "state \(n1) differs after resume")
         }
-        #expect(m.testAccuracy == whole.metrics(seconds: 0).testAccuracy)
+        #expect(m.testAccuracy == whole.metrics.testAccuracy)
 
         // Resuming with other settings is refused with the setting named.
         var other = options(dir); other.config.seed = 12

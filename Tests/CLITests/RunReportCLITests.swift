@@ -1,7 +1,8 @@
 import Datasets
-import Evaluation
+import Metrics
 import Foundation
 import ImageIO
+import Reports
 import Search
 import Testing
 

@@ -64,6 +64,20 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    /// Issue 18: a FIFO given as a checkpoint is refused at once (opening it used to block until a
+    /// writer appeared); shapes whose sizes overflow, or that are empty with huge dimensions, are
+    /// checked before anything is allocated.
+    func testFIFOAndOverflowingShapesAreRefusedWithoutBlocking() throws {
+        let fifo = "\(dir)/pipe.safetensors"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        assertReadFails(fifo, "not a regular file")
+        let huge = 1 << 40
+        assertReadFails(try makeFile("o.safetensors", json: "{\"w\":{\"dtype\":\"F32\",\"shape\":[\(huge),\(huge),0],\"data_offsets\":[0,0]}}"),
+                        "tensor \"w\"", "has too many elements")
+        let empty = try makeFile("e.safetensors", json: "{\"w\":{\"dtype\":\"F32\",\"shape\":[0,\(huge),\(huge)],\"data_offsets\":[0,0]}}")
+        XCTAssertEqual(try Safetensors.read(empty).tensors["w"]?.count, 0)
+    }
+
     private func tempFiles() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
     }

@@ -3,7 +3,7 @@ import Search
 import Testing
 
 @Suite struct SearchFileTests {
-    static let config = SearchConfiguration(space: "plain", inChannels: 1, classes: 10, inputSize: 28, rules: SearchRules(maxWidth: 32))
+    static let config = SearchConfiguration(space: .plain, inChannels: 1, classes: 10, inputSize: 28, rules: SearchRules(maxWidth: 32))
 
     static func tempFile(_ name: String) -> String {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("facenas-searchfile-\(getpid())")

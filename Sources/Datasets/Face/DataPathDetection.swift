@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 
 /// What a path given to `facenas dataset info` holds, detected from its files, never its name alone.
 public enum DetectedData: Equatable, Sendable {
@@ -30,8 +31,14 @@ public enum DetectedData: Equatable, Sendable {
 
     public init(path: String) throws {
         if DataFile.isFile(path) {
-            let head = try RandomAccessFile(path: path).read(at: 0, count: 2)
+            let head = try RandomAccessFile(path: path).read(at: 0, count: 4096)
             if head.first == 0x80 || path.lowercased().hasSuffix(".bin") { self = .bin(path); return }
+            // The only other single-file kind is a text pairs file: anything else (an image, an
+            // archive, binary data) is said to be unknown rather than misread as pairs.
+            if let what = Self.nonText(head) {
+                throw DatasetError.invalid(file: path, offset: nil,
+                                           message: "\(what), not a data set facenas knows (expected a verification .bin, an LFW pairs file, or a RecordIO, TinyFace, identity-folder, synth, MNIST-family or CIFAR folder)")
+            }
             self = .lfwPairs(path)
             return
         }
@@ -50,6 +57,21 @@ public enum DetectedData: Equatable, Sendable {
             return
         }
         self = .folders(path)
+    }
+
+    /// What the first bytes of a file are when they are not text, nil for text.
+    static func nonText(_ head: [UInt8]) -> String? {
+        if ImageFormat(sniffing: head) == .jpeg { return "a JPEG image" }
+        if ImageFormat(sniffing: head) == .png { return "a PNG image" }
+        if head.starts(with: Array("GIF8".utf8)) { return "a GIF image" }
+        if Gzip.isGzip(head) { return "gzip-compressed data" }
+        if head.starts(with: [0x50, 0x4b, 0x03, 0x04]) { return "a zip archive" }
+        if head.starts(with: [0x93] + Array("NUMPY".utf8)) { return "a NumPy .npy array" }
+        if head.contains(0) { return "binary data" }
+        // A multi-byte character may be cut at the end of the sample.
+        var sample = head[...]
+        for _ in 0..<3 where String(validating: sample, as: UTF8.self) == nil && !sample.isEmpty { sample = sample.dropLast() }
+        return String(validating: sample, as: UTF8.self) == nil ? "binary data (not UTF-8 text)" : nil
     }
 
     /// IDX and CIFAR folders by their file names; the MNIST-like sets share names, so the folder

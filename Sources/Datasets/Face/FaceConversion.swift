@@ -13,7 +13,8 @@ public enum FaceConversion {
     /// lexicographic order (the order ImageFolder numbers classes in) is the numeric label order.
     public static func recordIOToFolders(from source: String, to target: String,
                                          progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
-        let reader = try RecordIOReader(directory: source)
+        // Labels beyond the identities are skipped record by record below, as before.
+        let reader = try RecordIOReader(directory: source, checkLabels: false)
         let classes = reader.identities ?? reader.property?.classes
         let labelWidth = classes.map { String(max($0 - 1, 0)).count } ?? 8
         let keyWidth = String(reader.keys.max() ?? 0).count
@@ -56,10 +57,10 @@ public enum FaceConversion {
     }
 
     /// An LFW pairs file over an image folder → an insightface `.bin` in pairs-file order.
-    public static func lfwPairsToBin(pairs pairsFile: String, images: String, to target: String,
+    public static func lfwPairsToBin(pairs pairsFile: String, images: String, to target: String, allowOutside: Bool = false,
                                      progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         let pairs = try LFWPairs(path: pairsFile)
-        let bin = try pairs.verificationBin(imageFolder: images) { progress?($0, pairs.pairs.count) }
+        let bin = try pairs.verificationBin(imageFolder: images, allowOutside: allowOutside) { progress?($0, pairs.pairs.count) }
         try bin.write(to: target)
         let names = Set(pairs.pairs.flatMap { [$0.first, $0.second].map { ($0 as NSString).deletingLastPathComponent } })
         return Summary(images: bin.images.count, identities: names.count, skipped: [])

@@ -45,7 +45,8 @@ private func imageLine(_ bytes: Data?) -> String {
 }
 
 func describeRecordIO(_ path: String, progress: ((Int, Int) -> Void)?) throws -> String {
-    let reader = try RecordIOReader(directory: path)
+    // Label and property disagreements are listed below as problems rather than refused.
+    let reader = try RecordIOReader(directory: path, checkLabels: false)
     var problems: [String] = []
     var labels = Set<Int>()
     var corrupt = 0, notImages = 0
@@ -131,6 +132,9 @@ func describeIdentityFolders(_ path: String) throws -> String {
     if !empty.isEmpty { problems.append("\(empty.count) identity folders without images: \(empty.prefix(5).joined(separator: ", "))") }
     if !f.skippedFiles.isEmpty {
         problems.append("\(f.skippedFiles.count) files skipped (not .jpg/.jpeg/.png): \(f.skippedFiles.prefix(3).joined(separator: ", "))")
+    }
+    if !f.skippedEntries.isEmpty {
+        problems.append("\(f.skippedEntries.count) entries skipped (symbolic link loops, non-regular files, names not valid UTF-8): \(f.skippedEntries.prefix(3).joined(separator: "; "))")
     }
     if f.classNames.isEmpty { problems.append("no identity folders (expected root/<identity>/<image>)") }
     let first = f.images.isEmpty ? nil : try f.imageBytes(at: 0)

@@ -47,6 +47,11 @@ extension RecordIOReader: FaceImageSource {
     public var classes: Int { property?.classes ?? identities ?? 0 }
     public func encodedImage(at index: Int) throws -> (label: Int, bytes: Data) {
         let r = try record(at: index)
+        // A label past the classifier's rows would index out of bounds in training.
+        if classes > 0 && r.label >= classes {
+            throw DatasetError.badRecord(file: recordFile, record: r.key, offset: offset(ofKey: r.key) ?? 0,
+                                         message: "label \(r.label), expected 0..<\(classes) (the identities of the set)")
+        }
         return (r.label, r.imageBytes)
     }
     public func location(of index: Int) -> String {

@@ -21,52 +21,39 @@ public struct IdentityFolders: Sendable {
     public let images: [IdentityImage]
     /// Non-image, non-hidden files that were skipped (relative paths), for `dataset info`.
     public let skippedFiles: [String]
+    /// Entries that could not be walked or read, one line each (symbolic link loops, FIFOs and
+    /// devices, names that are not valid UTF-8), for `dataset info`'s problems.
+    public let skippedEntries: [String]
 
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
     public init(root: String) throws {
         guard DataFile.isDirectory(root) else { throw DatasetError.folderMissing(spec: "folders:\(root)") }
         self.root = root
-        let fm = FileManager.default
-        let top = try Self.visibleEntries(root)
-        classNames = top.filter { DataFile.isDirectory(DataFile.join(root, $0)) }.sorted(by: byteOrder)
+        let top = try FolderWalk(root: root, recursive: false)
+        classNames = top.folders
         var images: [IdentityImage] = []
         var skipped: [String] = []
+        var problems = top.skipped
         for (label, name) in classNames.enumerated() {
+            let walk = try FolderWalk(root: DataFile.join(root, name))
+            problems += walk.skipped
             var files: [String] = []
-            var pending = [name]
-            while let dir = pending.popLast() {
-                for entry in try Self.visibleEntries(DataFile.join(root, dir)) {
-                    let rel = dir + "/" + entry
-                    var isDir: ObjCBool = false
-                    _ = fm.fileExists(atPath: DataFile.join(root, rel), isDirectory: &isDir)
-                    if isDir.boolValue {
-                        pending.append(rel)
-                    } else if Self.imageExtensions.contains((entry as NSString).pathExtension.lowercased()) {
-                        files.append(rel)
-                    } else {
-                        skipped.append(rel)
-                    }
-                }
+            for file in walk.files {
+                let rel = name + "/" + file
+                if Self.imageExtensions.contains((file as NSString).pathExtension.lowercased()) { files.append(rel) } else { skipped.append(rel) }
             }
             images += files.sorted(by: byteOrder).map { IdentityImage(path: $0, label: label) }
         }
         self.images = images
         skippedFiles = skipped.sorted(by: byteOrder)
+        skippedEntries = problems
     }
 
     public var count: Int { images.count }
 
     public func imageBytes(at index: Int) throws -> Data {
         Data(try DataFile.readRaw(DataFile.join(root, images[index].path)))
-    }
-
-    private static func visibleEntries(_ dir: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }
-        } catch {
-            throw DatasetError.io(file: dir, reason: "cannot list folder (\(error.localizedDescription))")
-        }
     }
 }
 

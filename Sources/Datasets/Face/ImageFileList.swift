@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 
 /// Unlabelled images to embed: every `.jpg`/`.jpeg`/`.png` below a folder (relative paths in
 /// byte-wise order, hidden entries skipped), or the paths listed in a text file, one per line
@@ -10,6 +11,9 @@ public struct ImageFileList: FaceImageSource {
     public let paths: [String]
     public let labels: [Int]
     public let base: String
+    /// Entries of a folder that were skipped, one line each (symbolic link loops, FIFOs and devices,
+    /// names that are not valid UTF-8); empty for a list file.
+    public private(set) var skipped: [String] = []
 
     public init(name: String, base: String, paths: [String], labels: [Int]? = nil) {
         self.name = name; self.base = base; self.paths = paths
@@ -17,16 +21,26 @@ public struct ImageFileList: FaceImageSource {
         precondition(self.labels.count == paths.count, "\(name): \(self.labels.count) labels for \(paths.count) images")
     }
 
-    /// A folder (searched recursively) or a list file.
-    public init(argument path: String) throws {
+    /// A folder (searched recursively) or a list file. A listed path must stay inside the list's
+    /// folder (no absolute path, no `..`, no symbolic link leading out) unless `allowOutside`.
+    public init(argument path: String, allowOutside: Bool = false) throws {
         if DataFile.isDirectory(path) {
-            let prefix = path.hasSuffix("/") ? path : path + "/"
-            self.init(name: path, base: path, paths: try Self.imageFiles(under: path).map { String($0.dropFirst(prefix.count)) })
+            let walk = try Self.walk(path)
+            self.init(name: path, base: path, paths: walk.files)
+            skipped = walk.skipped
         } else if DataFile.isFile(path) {
             let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            let paths = lines.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            self.init(name: path, base: (path as NSString).deletingLastPathComponent, paths: paths)
+            let base = (path as NSString).deletingLastPathComponent
+            var paths: [String] = []
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let entry = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                if entry.isEmpty || entry.hasPrefix("#") { continue }
+                if case let .failure(e) = FileSafety.resolve(entry, base: base, allowOutside: allowOutside) {
+                    throw DatasetError.invalid(file: path, offset: nil, message: "line \(n + 1): \(e.reason)")
+                }
+                paths.append(entry)
+            }
+            self.init(name: path, base: base, paths: paths)
         } else {
             throw DatasetError.io(file: path, reason: "no such folder or image list")
         }
@@ -49,22 +63,12 @@ public struct ImageFileList: FaceImageSource {
     /// Every `.jpg`/`.jpeg`/`.png` below `folder` (hidden entries skipped), as full paths in
     /// byte-wise order.
     static func imageFiles(under folder: String) throws -> [String] {
-        var out: [String] = []
-        var pending = [folder]
-        while let dir = pending.popLast() {
-            let entries: [String]
-            do { entries = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
-                throw DatasetError.io(file: dir, reason: "cannot list folder (\(error.localizedDescription))")
-            }
-            for e in entries where !e.hasPrefix(".") {
-                let p = DataFile.join(dir, e)
-                if DataFile.isDirectory(p) {
-                    pending.append(p)
-                } else if IdentityFolders.imageExtensions.contains((e as NSString).pathExtension.lowercased()) {
-                    out.append(p)
-                }
-            }
-        }
-        return out.sorted(by: byteOrder)
+        try walk(folder).files.map { DataFile.join(folder, $0) }
+    }
+
+    /// The images below `folder` (relative paths, byte-wise order) and the entries skipped (see `FolderWalk`).
+    static func walk(_ folder: String) throws -> (files: [String], skipped: [String]) {
+        let w = try FolderWalk(root: folder)
+        return (w.files.filter { IdentityFolders.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }, w.skipped)
     }
 }

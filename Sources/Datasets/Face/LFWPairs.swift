@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 
 /// One line of an LFW pairs file, resolved to image paths relative to the image folder.
 public struct LFWPair: Sendable, Equatable {
@@ -40,9 +41,14 @@ public struct LFWPairs: Sendable {
         }
         let folds = header.count == 2 ? Int(header[0]) ?? 0 : 1
         guard folds > 0 else { throw fail(1, "fold count '\(header[0])' is not a positive number") }
+        // Counts from the file: their product may overflow.
+        let (perFold, o1) = last.multipliedReportingOverflow(by: 2)
+        let (expected, o2) = folds.multipliedReportingOverflow(by: perFold)
+        guard !o1, !o2 else {
+            throw fail(1, "the header announces \(folds) folds × (\(last) matched + \(last) mismatched) pairs, more than Int.max (the file has \(lines.count - 1) pair lines)")
+        }
         self.folds = folds
-        pairsPerFold = 2 * last
-        let expected = folds * 2 * last
+        pairsPerFold = perFold
         guard lines.count - 1 == expected else {
             throw fail(lines.count, "the header announces \(folds) folds × (\(last) matched + \(last) mismatched) = \(expected) pairs, found \(lines.count - 1) lines")
         }
@@ -65,12 +71,18 @@ public struct LFWPairs: Sendable {
 
     /// The verification set of these pairs with images read from `imageFolder`, in file order
     /// (as `lfw2pack.py` keeps it, so unshuffled 10-fold splits are the official folds).
-    public func verificationBin(imageFolder: String, progress: ((Int) -> Void)? = nil) throws -> VerificationBin {
+    /// A name must keep its images inside `imageFolder` (no absolute path, no `..`, no symbolic
+    /// link leading out) unless `allowOutside`.
+    public func verificationBin(imageFolder: String, allowOutside: Bool = false, progress: ((Int) -> Void)? = nil) throws -> VerificationBin {
         var images: [Data] = []
         images.reserveCapacity(2 * pairs.count)
         for (i, p) in pairs.enumerated() {
             for rel in [p.first, p.second] {
-                let file = DataFile.join(imageFolder, rel)
+                let file: String
+                switch FileSafety.resolve(rel, base: imageFolder, allowOutside: allowOutside) {
+                case let .success(f): file = f
+                case let .failure(e): throw DatasetError.invalid(file: path, offset: nil, message: "line \(p.line): \(e.reason)")
+                }
                 guard DataFile.isFile(file) else {
                     throw DatasetError.invalid(file: path, offset: nil, message: "line \(p.line): image \(file) does not exist")
                 }

@@ -95,10 +95,20 @@ struct MATElementParser {
         try header(from: start, end: end).name
     }
 
-    func matrix(from start: Int, end: Int) throws -> MATValue {
+    /// Deepest nesting of cell arrays accepted: TinyFace's lists are one cell deep, and reading (and
+    /// releasing) a cell recurses once per level, so 100,000 levels would overflow the stack.
+    static let maxCellDepth = 100
+
+    func matrix(from start: Int, end: Int, depth: Int = 1) throws -> MATValue {
         let (cls, dims, name, next) = try header(from: start, end: end)
-        let count = dims.reduce(1, *)
         let label = name.isEmpty ? "" : "variable '\(name)': "
+        // Dimensions come from the file: their product may overflow, and a count can never exceed
+        // the bytes the element holds (a cell needs 8 bytes per element, data at least 1).
+        var count = 1, overflow = false
+        for d in dims where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: d) }
+        guard !overflow, count <= end - next else {
+            throw fail(start, "\(label)dimensions \(dims) describe more elements than the \(end - next) bytes of the array can hold")
+        }
         switch cls {
         case 6...15:
             let real = try element(at: next, end: end)
@@ -114,6 +124,10 @@ struct MATElementParser {
                 throw fail(data.start, "\(label)\(chars.count) characters for dimensions \(dims), expected \(count)")
             }
             let rows = dims[0]
+            // An n×0 array holds n empty strings and no data: n is bounded by the element's size.
+            guard rows <= end - start else {
+                throw fail(start, "\(label)dimensions \(dims) describe more rows than the \(end - start) bytes of the array can hold")
+            }
             let columns = rows == 0 ? 0 : count / rows
             return .char(rows: (0..<rows).map { r in
                 var s = String.UnicodeScalarView()
@@ -121,6 +135,12 @@ struct MATElementParser {
                 return String(s)
             })
         case 1:
+            guard depth < Self.maxCellDepth else {
+                throw fail(start, "\(label)cell arrays nested more than \(Self.maxCellDepth) deep")
+            }
+            guard count <= (end - next) / 8 else {
+                throw fail(start, "\(label)dimensions \(dims) describe \(count) cells, more than the \(end - next) bytes of the array can hold (8 bytes per cell at least)")
+            }
             var elements: [MATValue] = []
             var offset = next
             for i in 0..<count {
@@ -128,7 +148,7 @@ struct MATElementParser {
                 guard e.type == MATType.matrix else {
                     throw fail(offset, "\(label)cell element \(i) is \(MATType.describe(e.type)), expected miMATRIX (14)")
                 }
-                elements.append(e.size == 0 ? .numeric(shape: [0, 0], values: []) : try matrix(from: e.dataOffset, end: e.dataOffset + e.size))
+                elements.append(e.size == 0 ? .numeric(shape: [0, 0], values: []) : try matrix(from: e.dataOffset, end: e.dataOffset + e.size, depth: depth + 1))
                 offset = e.next
             }
             return .cell(shape: dims, elements: elements)

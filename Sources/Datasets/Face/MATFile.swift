@@ -3,6 +3,10 @@ import Foundation
 /// A MATLAB v5 `.mat` file (the `-v6`/`-v7` format `scipy.io.savemat` and MATLAB write), read
 /// whole: little-endian only, compressed elements inflated, numeric, char and cell arrays.
 public struct MATFile: Sendable {
+    /// The most bytes one compressed element may inflate to (256 MiB). TinyFace's `.mat` files hold
+    /// a few thousand file names (well under 1 MB); the size the inner element declares is checked
+    /// against this before the rest is inflated, and the inflation stops at that declared size.
+    public static let maxInflatedBytes = 256 << 20
     public let path: String
     /// Variable names in file order.
     public let names: [String]
@@ -42,7 +46,19 @@ public struct MATFile: Sendable {
                 if element.size == 0 { continue }
                 matrix = (parser, element.dataOffset, element.dataOffset + element.size)
             case MATType.compressed:
-                let inflated = try Gzip.decompress(Array(bytes[element.dataOffset..<element.dataOffset + element.size]), file: file)
+                let inflated = try Gzip.decompress(Array(bytes[element.dataOffset..<element.dataOffset + element.size]), file: file,
+                                                   limit: Self.maxInflatedBytes) { prefix in
+                    // The inner tag (type, size) comes first: refuse an oversized element before inflating it.
+                    guard prefix.count >= 8 else { return nil }
+                    let head = Array(prefix.prefix(8))
+                    let declared = head.u32LE(at: 0) >> 16 != 0 ? 8 : 8 + Int(head.u32LE(at: 4))
+                    guard declared <= Self.maxInflatedBytes else {
+                        throw DatasetError.invalid(file: file, offset: element.start,
+                                                   message: "compressed element declares \(declared - 8) bytes of data, more than the \(Self.maxInflatedBytes)-byte limit (MATFile.maxInflatedBytes)")
+                    }
+                    // Padding to 8 bytes may follow the element.
+                    return (declared + 8, "the element inside declares \(declared - 8) bytes of data")
+                }
                 let inner = MATElementParser(bytes: inflated, file: file, context: "in the compressed element at byte \(element.start), ")
                 let e = try inner.element(at: 0)
                 guard e.type == MATType.matrix else {

@@ -9,7 +9,8 @@ indirect enum PickleValue {
     case bytes(ArraySlice<UInt8>)
     case text(String)
     case list(PickleList)
-    case tuple([PickleValue])
+    /// `depth`: 1 + the deepest item, kept so that shared (memoised) tuples are not re-walked.
+    case tuple([PickleValue], depth: Int)
     case global(PickleGlobal)
     case object(PickleObject)
 
@@ -28,7 +29,13 @@ indirect enum PickleValue {
     }
 }
 
-final class PickleList { var items: [PickleValue] = [] }
+/// `depth` is the nesting of the list's contents; `contained` is set once the list is an item of
+/// another container, after which it may no longer grow (see `PickleSubsetReader.maxNesting`).
+final class PickleList {
+    var items: [PickleValue] = []
+    var depth = 1
+    var contained = false
+}
 
 /// The only callables a `.bin` may name. They are interpreted here, never called.
 enum PickleGlobal: Equatable {
@@ -77,6 +84,12 @@ struct PickleSubsetReader {
 
     static let accepted = "a verification .bin holds a tuple of a list of bytes or numpy uint8 arrays and a list of bools"
 
+    /// Deepest nesting of lists and tuples accepted. A `.bin` nests at most 4 deep (the root tuple,
+    /// the image list, an array's state tuple, its shape); releasing a deeply nested value recurses
+    /// once per level, so 100,000 levels would overflow the stack. A list's depth is final once it is
+    /// inside another container (appending to it then is refused; pickles of `.bin` files never do).
+    static let maxNesting = 100
+
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
         self.file = file
@@ -121,24 +134,33 @@ struct PickleSubsetReader {
             case 0x58: stack.append(.text(try text(Int(try uint(4)))))       // BINUNICODE
             case 0x8d: stack.append(.text(try text(try length8())))          // BINUNICODE8
             case 0x5d: stack.append(.list(PickleList()))                     // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))                              // EMPTY_TUPLE
+            case 0x29: stack.append(.tuple([], depth: 1))                              // EMPTY_TUPLE
             case 0x6c:                                                       // LIST
                 let l = PickleList()
-                l.items = try popMark()
+                let items = try popMark()
+                l.depth = try nestedDepth(items)
+                l.items = items
                 stack.append(.list(l))
-            case 0x74: stack.append(.tuple(try popMark()))                   // TUPLE
+            case 0x74:                                                       // TUPLE
+                let items = try popMark()
+                stack.append(.tuple(items, depth: try nestedDepth(items)))
             case 0x85, 0x86, 0x87:                                           // TUPLE1-3
                 let n = Int(op - 0x84)
                 guard stack.count >= n + (marks.last ?? 0) else { throw fail("TUPLE\(n) needs \(n) values on the stack") }
                 let items = Array(stack.suffix(n))
+                let depth = try nestedDepth(items)
                 stack.removeLast(n)
-                stack.append(.tuple(items))
+                stack.append(.tuple(items, depth: depth))
             case 0x61:                                                       // APPEND
                 let v = try pop()
-                try list(top()).items.append(v)
+                let l = try growableList(top())
+                l.depth = max(l.depth, try nestedDepth([v]))
+                l.items.append(v)
             case 0x65:                                                       // APPENDS
                 let items = try popMark()
-                try list(top()).items.append(contentsOf: items)
+                let l = try growableList(top())
+                l.depth = max(l.depth, try nestedDepth(items))
+                l.items.append(contentsOf: items)
             case 0x70: memo[try decimalLine()] = try top()                   // PUT
             case 0x71: memo[Int(try byte())] = try top()                 // BINPUT
             case 0x72: memo[Int(try uint(4))] = try top()                    // LONG_BINPUT
@@ -157,7 +179,7 @@ struct PickleSubsetReader {
                 stack.append(.global(try global(module: m, name: n)))
             case 0x52:                                                       // REDUCE
                 let args = try pop(), callable = try pop()
-                guard case let .global(g) = callable, case let .tuple(a) = args else {
+                guard case let .global(g) = callable, case let .tuple(a, _) = args else {
                     throw fail("REDUCE expects a global and an argument tuple, found \(callable.kindName) and \(args.kindName)")
                 }
                 stack.append(try reduce(g, a))
@@ -245,9 +267,34 @@ struct PickleSubsetReader {
         return v
     }
 
-    private func list(_ v: PickleValue) throws -> PickleList {
+    private func growableList(_ v: PickleValue) throws -> PickleList {
         guard case let .list(l) = v else { throw fail("expects a list under the appended values, found \(v.kindName)") }
+        guard !l.contained else {
+            throw fail("appends to a list that is already inside another list or tuple (not how a .bin is pickled)")
+        }
         return l
+    }
+
+    /// The depth of a container holding `items` (1 + the deepest item), refused beyond
+    /// `maxNesting`; the lists among `items` become contained and stop growing.
+    private func nestedDepth(_ items: [PickleValue]) throws -> Int {
+        var deepest = 0
+        for item in items {
+            deepest = max(deepest, Self.depth(of: item))
+            if case let .list(l) = item { l.contained = true }
+        }
+        guard deepest + 1 <= Self.maxNesting else {
+            throw fail("lists and tuples nested more than \(Self.maxNesting) deep (a .bin nests at most 4)")
+        }
+        return deepest + 1
+    }
+
+    private static func depth(of v: PickleValue) -> Int {
+        switch v {
+        case let .list(l): return l.depth
+        case let .tuple(_, d): return d
+        default: return 0
+        }
     }
 
     // MARK: the allowed globals
@@ -299,7 +346,7 @@ struct PickleSubsetReader {
     }
 
     private func build(_ o: PickleObject, _ state: PickleValue) throws {
-        guard case var .tuple(s) = state else { throw fail("BUILD state is \(state.kindName), expected a tuple") }
+        guard case .tuple(var s, _) = state else { throw fail("BUILD state is \(state.kindName), expected a tuple") }
         switch o.kind {
         case .dtype:
             return   // byte order and alignment do not matter for one-byte elements; checked by the caller
@@ -326,7 +373,7 @@ struct PickleSubsetReader {
     }
 
     private func shapeValue(_ v: PickleValue) -> [Int]? {
-        guard case let .tuple(items) = v else { return nil }
+        guard case let .tuple(items, _) = v else { return nil }
         var shape: [Int] = []
         for item in items {
             guard case let .int(n) = item, n >= 0 else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,17 +13,16 @@ final class RandomAccessFile: @unchecked Sendable {
     let size: Int
     private let fd: Int32
 
+    /// Refuses anything but a regular file (a FIFO named `train.rec` would block the open).
     init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw DatasetError.io(file: path, reason: "cannot open (\(String(cString: strerror(errno))))") }
-        var st = stat()
-        if fstat(fd, &st) != 0 {
-            close(fd)
-            throw DatasetError.io(file: path, reason: "cannot stat (\(String(cString: strerror(errno))))")
+        switch FileSafety.openRegular(path) {
+        case let .success(opened):
+            self.path = path
+            self.fd = opened.fd
+            self.size = opened.size
+        case let .failure(e):
+            throw DatasetError.io(file: path, reason: e.reason)
         }
-        self.path = path
-        self.fd = fd
-        self.size = Int(st.st_size)
     }
 
     deinit { close(fd) }

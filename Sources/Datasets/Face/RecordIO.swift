@@ -12,6 +12,14 @@ public enum RecordIOLabel: Equatable, Sendable {
         case let .array(a): return a.first
         }
     }
+
+    /// `v` as a whole number in `0...2^24` (the integers a Float holds exactly), nil otherwise:
+    /// labels and keys are read from untrusted floats, and `Int(_: Float)` traps on NaN, ±inf and
+    /// values beyond Int's range.
+    public static func wholeNumber(_ v: Float) -> Int? {
+        guard v.isFinite, v >= 0, v <= 16_777_216, v == v.rounded() else { return nil }
+        return Int(v)
+    }
 }
 
 /// The 24-byte `IRHeader` (`'IfQQ'`: flag, label, id, id2) that `mx.recordio.pack` puts in front

@@ -30,7 +30,12 @@ public final class RecordIOReader: Sendable {
     /// The identity count announced by the header record, nil when the file has none.
     public var identities: Int? { identityKeys?.count }
 
-    public init(directory: String) throws {
+    /// `checkLabels` reads the class of every image record once (its 36 leading bytes, not the
+    /// image) and refuses a set whose labels exceed the identity count that `property` or the header
+    /// record announces, or a `property` whose class count exceeds both the images and the labels:
+    /// training sizes its classifier from that count, so a wrong one crashes or exhausts memory.
+    /// Records too damaged to give a label are left to fail (and be skipped) when read.
+    public init(directory: String, checkLabels: Bool = true) throws {
         self.directory = directory
         guard DataFile.isDirectory(directory) else { throw DatasetError.folderMissing(spec: "recordio:\(directory)") }
         recordFile = DataFile.join(directory, "train.rec")
@@ -65,10 +70,16 @@ public final class RecordIOReader: Sendable {
             let meta = try RecordIO.unpack(RecordIO.readLogical(file, at: metaOffset, record: 0).data,
                                            file: recordFile, record: 0, offset: metaOffset)
             if case let .array(a) = meta.header.label, a.count >= 2 {
-                let first = Int(a[0]), end = Int(a[1])
-                guard a[0] >= 1, end >= first, Float(first) == a[0], Float(end) == a[1] else {
+                guard let first = RecordIOLabel.wholeNumber(a[0]), let end = RecordIOLabel.wholeNumber(a[1]),
+                      first >= 1, end >= first else {
                     throw DatasetError.badRecord(file: recordFile, record: 0, offset: metaOffset,
                                                  message: "header record label [\(a[0]), \(a[1])], expected [N+1, N+1+C] (images are keys 1...N, identities N+1..<N+1+C)")
+                }
+                // Every announced key must have a record, so counts beyond the records are lies;
+                // checked before the key list is allocated.
+                guard first - 1 <= offsets.count, end - first <= offsets.count else {
+                    throw DatasetError.badRecord(file: recordFile, record: 0, offset: metaOffset,
+                                                 message: "header record announces \(first - 1) images and \(end - first) identities, but the file has only \(offsets.count) records")
                 }
                 keys = Array(1..<first)
                 identityKeys = first..<end
@@ -80,6 +91,54 @@ public final class RecordIOReader: Sendable {
         }
         self.keys = keys
         self.identityKeys = identityKeys
+        if checkLabels { try checkLabelsAgainstIdentities(propertyFile: propertyFile) }
+    }
+
+    /// See `init(directory:checkLabels:)`.
+    private func checkLabelsAgainstIdentities(propertyFile: String) throws {
+        guard property != nil || identityKeys != nil else { return }
+        var reach = 0
+        var highest: (key: Int, label: Int)?
+        for key in keys {
+            guard let label = quickLabel(key: key) else { continue }
+            if label >= reach { reach = label + 1; highest = (key, label) }
+        }
+        let example = highest.map { " (record \($0.key) at byte \(offsets[$0.key]!) has label \($0.label))" } ?? ""
+        if let p = property {
+            if p.classes < reach {
+                throw DatasetError.invalid(file: propertyFile, offset: nil,
+                                           message: "property says \(p.classes) classes, labels reach \(reach)\(example); expected classes ≥ \(reach)")
+            }
+            if p.classes > max(count, reach) {
+                throw DatasetError.invalid(file: propertyFile, offset: nil,
+                                           message: "property says \(p.classes) classes, labels reach \(reach) and the set has \(count) images; expected at most \(max(count, reach)) classes")
+            }
+        } else if let identities, identities < reach {
+            throw DatasetError.badRecord(file: recordFile, record: 0, offset: offsets[0]!,
+                                         message: "header record announces \(identities) identities, labels reach \(reach)\(example)")
+        }
+    }
+
+    /// The class of image record `key` from its framing and IRHeader alone, nil when the record is
+    /// damaged or its label is not a class number (reading it then fails and the loader skips it).
+    private func quickLabel(key: Int) -> Int? {
+        guard let offset = offsets[key], let head = try? file.read(at: offset, count: 8 + RecordIO.irHeaderSize + 4),
+              head.count >= 8 + RecordIO.irHeaderSize, head.u32LE(at: 0) == RecordIO.magic else { return nil }
+        let lrec = head.u32LE(at: 4)
+        let value: Float?
+        if lrec >> 29 == 0 && Int(lrec & RecordIO.lengthMask) >= RecordIO.irHeaderSize {
+            let flag = head.u32LE(at: 8)
+            if flag == 0 {
+                value = Float(bitPattern: head.u32LE(at: 12))
+            } else {
+                guard head.count >= 8 + RecordIO.irHeaderSize + 4, Int(lrec & RecordIO.lengthMask) >= RecordIO.irHeaderSize + 4 else { return nil }
+                value = Float(bitPattern: head.u32LE(at: 8 + RecordIO.irHeaderSize))
+            }
+        } else {
+            // A record split at a magic word inside its header: rare, read it whole.
+            value = (try? packet(key: key))?.header.label.classValue
+        }
+        return value.flatMap(RecordIOLabel.wholeNumber)
     }
 
     /// Byte offset of the record with `key` in `train.rec`.
@@ -91,11 +150,11 @@ public final class RecordIOReader: Sendable {
         precondition(index >= 0 && index < keys.count, "image index \(index) outside 0..<\(keys.count)")
         let key = keys[index]
         let packet = try packet(key: key)
-        guard let value = packet.header.label.classValue, value >= 0, value == value.rounded(), value < 16_777_216 else {
+        guard let value = packet.header.label.classValue, let label = RecordIOLabel.wholeNumber(value), label < 16_777_216 else {
             throw DatasetError.badRecord(file: recordFile, record: key, offset: offsets[key]!,
                                          message: "label \(packet.header.label), expected a whole non-negative class number")
         }
-        return RecordIOImage(key: key, label: Int(value), imageBytes: packet.payload)
+        return RecordIOImage(key: key, label: label, imageBytes: packet.payload)
     }
 
     /// The record with `key`, header and payload as stored.
@@ -110,13 +169,16 @@ public final class RecordIOReader: Sendable {
     /// The image-key range `[start, end)` of every identity record announced by the header.
     public func identityRanges() throws -> [Range<Int>] {
         guard let identityKeys else { return [] }
+        let imageKeys = 1..<(identityKeys.lowerBound)
         return try identityKeys.map { key in
             let p = try packet(key: key)
-            guard case let .array(a) = p.header.label, a.count >= 2, a[0] <= a[1] else {
+            guard case let .array(a) = p.header.label, a.count >= 2,
+                  let start = RecordIOLabel.wholeNumber(a[0]), let end = RecordIOLabel.wholeNumber(a[1]), start <= end,
+                  start == end || (imageKeys.contains(start) && end <= imageKeys.upperBound) else {
                 throw DatasetError.badRecord(file: recordFile, record: key, offset: offsets[key]!,
-                                             message: "identity record label \(p.header.label), expected [start_key, end_key)")
+                                             message: "identity record label \(p.header.label), expected [start_key, end_key) within the image keys 1..<\(imageKeys.upperBound)")
             }
-            return Int(a[0])..<Int(a[1])
+            return start..<end
         }
     }
 

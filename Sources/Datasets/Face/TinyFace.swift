@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 
 /// One TinyFace image: its absolute path and its label (−100 for distractors).
 public struct TinyFaceImage: Sendable, Equatable {
@@ -42,7 +43,9 @@ public struct TinyFace: Sendable {
 
     /// `root` may be the `Testing_Set` folder, its parent, or AdaFace's root (holding `tinyface/`
     /// and the aligned copy). Without `layout`, the aligned copy is used when present.
-    public init(root: String, layout: Layout? = nil) throws {
+    /// The file names in the `.mat` files must stay inside their image folder (no absolute path,
+    /// no `..`, no symbolic link leading out) unless `allowOutside`.
+    public init(root: String, layout: Layout? = nil, allowOutside: Bool = false) throws {
         guard DataFile.isDirectory(root) else { throw DatasetError.folderMissing(spec: root) }
         let candidates = [root, DataFile.join(root, "Testing_Set"), DataFile.join(root, "tinyface/Testing_Set")]
         guard let testingSet = candidates.first(where: { DataFile.isFile(DataFile.join($0, "probe_img_ID_pairs.mat")) }) else {
@@ -68,10 +71,14 @@ public struct TinyFace: Sendable {
                                            message: "variable '\(ids)' is not a numeric array of \(files.count) ids (one per entry of '\(names)')")
             }
             var images: [TinyFaceImage] = []
-            for (file, id) in zip(files, numbers) {
+            for (n, (file, id)) in zip(files, numbers).enumerated() {
                 let label = try Self.label(ofFileName: file, source: matPath)
                 if Double(label) != id { problems.append("\(matName): \(file) has id \(id) but file-name label \(label)") }
-                let path = DataFile.join(DataFile.join(imageRoot, folder), file)
+                let path: String
+                switch FileSafety.resolve(file, base: DataFile.join(imageRoot, folder), allowOutside: allowOutside) {
+                case let .success(p): path = p
+                case let .failure(e): throw DatasetError.invalid(file: matPath, offset: nil, message: "entry \(n + 1) of '\(names)': \(e.reason)")
+                }
                 if !DataFile.isFile(path) { problems.append("missing image \(path) (listed in \(matName))") }
                 images.append(TinyFaceImage(path: path, label: label))
             }
@@ -81,7 +88,10 @@ public struct TinyFace: Sendable {
         galleryMatch = try listed("gallery_match_img_ID_pairs.mat", names: "gallery_set", ids: "gallery_ids", folder: "Gallery_Match")
         let distractorFolder = DataFile.join(imageRoot, "Gallery_Distractor")
         guard DataFile.isDirectory(distractorFolder) else { throw DatasetError.folderMissing(spec: distractorFolder) }
-        distractors = try ImageFileList.imageFiles(under: distractorFolder).map { TinyFaceImage(path: $0, label: Self.distractorLabel) }
+        // Links that loop back (e.g. `loop -> ..`) are skipped: followed, they would make the probes distractors.
+        let walk = try ImageFileList.walk(distractorFolder)
+        distractors = walk.files.map { TinyFaceImage(path: DataFile.join(distractorFolder, $0), label: Self.distractorLabel) }
+        problems += walk.skipped
         self.problems = problems
     }
 

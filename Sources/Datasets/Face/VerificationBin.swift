@@ -30,7 +30,7 @@ public struct VerificationBin: Sendable, Equatable {
         let root = try reader.load()
         let parts: [PickleValue]
         switch root {
-        case let .tuple(t): parts = t
+        case let .tuple(t, _): parts = t
         case let .list(l): parts = l.items
         default: parts = []
         }
@@ -71,10 +71,12 @@ public struct VerificationBin: Sendable, Equatable {
             guard let data = a.data else {
                 throw DatasetError.badRecord(file: file, record: index, offset: a.offset, message: "numpy array without data (BUILD missing)")
             }
-            let elements = a.shape.reduce(1, *)
-            guard elements == data.count else {
+            // The shape comes from the file: its product may overflow, and then it cannot match.
+            var elements = 1, overflow = false
+            for d in a.shape where !overflow { (elements, overflow) = elements.multipliedReportingOverflow(by: d) }
+            guard !overflow, elements == data.count else {
                 throw DatasetError.badRecord(file: file, record: index, offset: a.offset,
-                                             message: "numpy array of shape \(a.shape) holds \(data.count) bytes, expected \(elements)")
+                                             message: "numpy array of shape \(a.shape) holds \(data.count) bytes, expected \(overflow ? "more than Int.max (the shape overflows)" : "\(elements)")")
             }
             return Data(data)
         default:

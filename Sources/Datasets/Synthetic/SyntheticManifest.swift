@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 
 /// What `facenas synth` should write.
 public struct SyntheticDatasetOptions: Sendable, Equatable {
@@ -70,10 +71,40 @@ public struct SyntheticDatasetManifest: Codable, Equatable, Sendable {
 
     public static let fileName = "synth.json"
 
+    /// Counts must be non-negative and the verification sets' file names must stay in the folder.
     public init(path: String) throws {
         let bytes = try DataFile.readRaw(path)
-        do { self = try JSONDecoder().decode(Self.self, from: Data(bytes)) } catch {
+        do { self = try JSONDecoder().decode(Self.self, from: Data(bytes)) } catch let e as DecodingError {
+            throw DatasetError.invalid(file: path, offset: nil, message: "not a synth manifest (\(Self.describe(e)))")
+        } catch {
             throw DatasetError.invalid(file: path, offset: nil, message: "not a synth manifest (\(error))")
+        }
+        let counts = [("size", size), ("identities", identities), ("imagesPerIdentity", imagesPerIdentity), ("trainImages", trainImages),
+                      ("tinyfaceProbes", tinyfaceProbes), ("tinyfaceGalleryMatches", tinyfaceGalleryMatches),
+                      ("tinyfaceDistractors", tinyfaceDistractors), ("unalignedImages", unalignedImages)]
+            + verificationSets.flatMap { [("\($0.file) pairs", $0.pairs), ("\($0.file) folds", $0.folds)] }
+        for (name, value) in counts where value < 0 {
+            throw DatasetError.invalid(file: path, offset: nil, message: "\(name) is \(value), expected a count ≥ 0")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        for v in verificationSets {
+            if case let .failure(e) = FileSafety.resolve(v.file, base: folder, allowOutside: false) {
+                throw DatasetError.invalid(file: path, offset: nil, message: "verification set file: \(e.reason)")
+            }
+        }
+    }
+
+    /// A `DecodingError` on one line: the key path and what was wrong, without Swift's type dump.
+    static func describe(_ e: DecodingError) -> String {
+        func place(_ c: DecodingError.Context) -> String {
+            let keys = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return keys.isEmpty ? "" : "at \(keys): "
+        }
+        func at(_ c: DecodingError.Context) -> String { place(c) + c.debugDescription }
+        switch e {
+        case let .keyNotFound(key, c): return place(c) + "missing key '\(key.stringValue)'"
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c): return at(c)
+        @unknown default: return "\(e)"
         }
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The ranks of a data-parallel job as threads of one process: what `Communicator.inProcess`
+/// hands out, so multi-rank behaviour is testable without `mpirun`. Each collective publishes
+/// every rank's pointer, rank 0 combines them in rank order (so every rank receives the same
+/// bits), and barriers keep a rank from leaving before all have copied the result.
+final class InProcessGroup: @unchecked Sendable {
+    let size: Int
+    private let condition = NSCondition()
+    private var arrived = 0, generation = 0
+    private var slots: [UnsafeMutableRawPointer?]
+    private var shared: UnsafeMutableRawPointer?
+    private var sharedBytes = 0
+
+    init(size: Int) {
+        self.size = size
+        slots = Array(repeating: nil, count: size)
+    }
+
+    deinit { shared?.deallocate() }
+
+    func barrier() {
+        condition.lock(); defer { condition.unlock() }
+        let g = generation
+        arrived += 1
+        if arrived == size {
+            arrived = 0; generation += 1
+            condition.broadcast()
+        } else {
+            while generation == g { condition.wait() }
+        }
+    }
+
+    /// In place on every rank: the element-wise sum over ranks, added in rank order.
+    func sum<T: FloatingPoint>(_ values: UnsafeMutablePointer<T>, count: Int, rank: Int) {
+        slots[rank] = UnsafeMutableRawPointer(values)
+        barrier()
+        if rank == 0 {
+            let bytes = count * MemoryLayout<T>.stride
+            if sharedBytes < bytes {
+                shared?.deallocate()
+                shared = .allocate(byteCount: bytes, alignment: 64); sharedBytes = bytes
+            }
+            let out = shared!.bindMemory(to: T.self, capacity: count)
+            out.update(from: slots[0]!.assumingMemoryBound(to: T.self), count: count)
+            for r in 1..<size {
+                let p = slots[r]!.assumingMemoryBound(to: T.self)
+                for i in 0..<count { out[i] += p[i] }
+            }
+        }
+        barrier()
+        values.update(from: shared!.assumingMemoryBound(to: T.self), count: count)
+        barrier()
+    }
+
+    /// Rank `root`'s values on every rank.
+    func broadcast<T>(_ values: UnsafeMutablePointer<T>, count: Int, rank: Int, root: Int) {
+        slots[rank] = UnsafeMutableRawPointer(values)
+        barrier()
+        if rank != root { values.update(from: slots[root]!.assumingMemoryBound(to: T.self), count: count) }
+        barrier()
+    }
+}

@@ -1,0 +1,50 @@
+import NN
+
+/// The training state stored in a checkpoint's metadata (`training_state`). The random state
+/// needs no entry: initialisation draws from the seed, and epoch e's order and augmentation
+/// from (seed, e).
+public struct RunState: Codable, Sendable {
+    public var epochsCompleted: Int
+    public var globalStep: Int
+    public var config: TrainingConfig
+    public var data: String
+    /// The task's own settings a resume must match (`--limit-train`, the loss).
+    public var settings: [RunSetting]
+    /// Face runs: the best mean validation accuracy so far and its epoch (1-based).
+    public var bestValidation: Double?
+    public var bestEpoch: Int?
+    public var history: [EpochRecord]
+
+    public init(config: TrainingConfig, data: String, settings: [RunSetting]) {
+        epochsCompleted = 0; globalStep = 0; self.config = config; self.data = data; self.settings = settings
+        history = []
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case config, data, settings, history
+        case epochsCompleted = "epochs_completed", globalStep = "global_step"
+        case bestValidation = "best_validation", bestEpoch = "best_epoch"
+    }
+
+    /// Why a state read back from a file cannot be this run's: counters out of range or a
+    /// history that does not match them. Nil when it is consistent.
+    public func problem() -> String? {
+        guard config.epochs >= 1 else { return "epochs \(config.epochs) in its settings (expected at least 1)" }
+        guard (0...config.epochs).contains(epochsCompleted) else {
+            return "epochs_completed \(epochsCompleted) outside 0...\(config.epochs)"
+        }
+        guard globalStep >= 0 else { return "global_step \(globalStep) is negative" }
+        guard history.count == epochsCompleted else {
+            return "\(history.count) epochs of history for epochs_completed \(epochsCompleted)"
+        }
+        if let b = bestEpoch, !(1...max(epochsCompleted, 1)).contains(b) { return "best_epoch \(b) outside 1...\(epochsCompleted)" }
+        for r in history {
+            var values = [("train_accuracy", r.trainAccuracy)]
+            if let t = r.testAccuracy { values.append(("test_accuracy", t)) }
+            if let m = r.validationMean { values.append(("validation_mean", m)) }
+            for (k, v) in (r.validation ?? [:]).sorted(by: { $0.key < $1.key }) { values.append((k, v)) }
+            if let (k, v) = values.first(where: { !(0...1).contains($0.1) }) { return "epoch \(r.epoch + 1): \(k) \(v) outside 0...1" }
+        }
+        return nil
+    }
+}
