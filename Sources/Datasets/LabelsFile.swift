@@ -11,7 +11,7 @@ public enum LabelsFile {
     }
 
     public static func parse(_ text: String, file: String) throws -> [Int] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         if lines.last?.isEmpty == true { lines.removeLast() }
         return try lines.enumerated().map { n, raw in
             let t = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))

@@ -53,7 +53,9 @@ enum RepositoryFiles {
     /// `X/pipelines/f.json` → `X`; anything else → the current folder.
     static func root(for pipelineFile: String) -> String {
         let folder = (pipelineFile as NSString).deletingLastPathComponent
-        let parent = ((folder.isEmpty ? "." : folder) as NSString).deletingLastPathComponent
+        // A bare file name lives in the current folder, whose parent is "..". (NSString's
+        // deletingLastPathComponent traps on "." on Linux, so "." never reaches it.)
+        let parent = folder.isEmpty || folder == "." ? ".." : (folder as NSString).deletingLastPathComponent
         for candidate in [parent.isEmpty ? "." : parent, "."]
         where FileManager.default.fileExists(atPath: join(candidate, "datasets.md")) {
             return candidate

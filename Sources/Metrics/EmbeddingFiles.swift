@@ -49,7 +49,7 @@ public enum EmbeddingFiles {
     public static func names(for npy: String, rows: Int) throws -> [String] {
         let path = namesPath(for: npy)
         guard let d = FileManager.default.contents(atPath: path) else { return (0..<rows).map { "row \($0)" } }
-        let names = String(decoding: d, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let names = String(decoding: d, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         let trimmed = names.last == "" ? Array(names.dropLast()) : names
         guard trimmed.count == rows else {
             throw FaceModelError(message: "\(path): \(trimmed.count) names for the \(rows) rows of \(npy)")

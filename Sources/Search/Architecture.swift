@@ -279,8 +279,13 @@ extension Architecture: Codable {
             throw ArchitectureError(message: "\(source): missing field \"\(k.stringValue)\"")
         } catch let DecodingError.typeMismatch(_, ctx) {
             throw ArchitectureError(message: "\(source): wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw ArchitectureError(message: "\(source): null at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            let at = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ArchitectureError(message: "\(source): " + (at.isEmpty ? "not JSON, or nested too deeply" : "bad value at \(at)") + "; not a valid architecture JSON")
         } catch {
-            throw ArchitectureError(message: "\(source): not a valid architecture JSON (\(error))")
+            throw ArchitectureError(message: "\(source): not a valid architecture JSON")
         }
     }
 

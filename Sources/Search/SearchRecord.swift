@@ -172,6 +172,7 @@ public struct SearchFile {
         switch e {
         case let DecodingError.keyNotFound(k, _): return "missing \"\(k.stringValue)\""
         case let DecodingError.typeMismatch(_, c): return "wrong type at \"\(c.codingPath.map(\.stringValue).joined(separator: "."))\""
+        case let DecodingError.valueNotFound(_, c): return "null at \"\(c.codingPath.map(\.stringValue).joined(separator: "."))\""
         case let DecodingError.dataCorrupted(c): return c.codingPath.isEmpty ? "not JSON" : "bad value at \"\(c.codingPath.map(\.stringValue).joined(separator: "."))\""
         default: return "\(e)"
         }

@@ -32,7 +32,7 @@ public struct ImageFileList: FaceImageSource {
             let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
             let base = (path as NSString).deletingLastPathComponent
             var paths: [String] = []
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let entry = raw.trimmingCharacters(in: .whitespacesAndNewlines)
                 if entry.isEmpty || entry.hasPrefix("#") { continue }
                 if case let .failure(e) = FileSafety.resolve(entry, base: base, allowOutside: allowOutside) {

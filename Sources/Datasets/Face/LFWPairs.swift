@@ -29,7 +29,7 @@ public struct LFWPairs: Sendable {
     public init(path: String) throws {
         self.path = path
         let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
             $0.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\r" }).map(String.init)
         }
         while lines.last?.isEmpty == true { lines.removeLast() }

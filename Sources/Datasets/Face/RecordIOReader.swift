@@ -205,7 +205,7 @@ public final class RecordIOReader: Sendable {
         let text = String(decoding: try DataFile.readRaw(path), as: UTF8.self)
         var order: [Int] = []
         var offsets: [Int: Int] = [:]
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\r" })
             if fields.isEmpty { continue }
             guard fields.count == 2, let key = Int(fields[0]), let offset = Int(fields[1]), key >= 0, offset >= 0 else {
