@@ -8,16 +8,22 @@ final class InProcessGroup: @unchecked Sendable {
     let size: Int
     private let condition = NSCondition()
     private var arrived = 0, generation = 0
-    private var slots: [UnsafeMutableRawPointer?]
+    /// One pointer per rank, each written only by its rank: a fixed buffer rather than an Array,
+    /// whose copy-on-write subscript setter the ranks would run concurrently on one value.
+    private let slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private var shared: UnsafeMutableRawPointer?
     private var sharedBytes = 0
 
     init(size: Int) {
         self.size = size
-        slots = Array(repeating: nil, count: size)
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: nil, count: size)
     }
 
-    deinit { shared?.deallocate() }
+    deinit {
+        shared?.deallocate()
+        slots.deallocate()
+    }
 
     func barrier() {
         condition.lock(); defer { condition.unlock() }
@@ -32,7 +38,9 @@ final class InProcessGroup: @unchecked Sendable {
     }
 
     /// In place on every rank: the element-wise sum over ranks, added in rank order.
+    /// Every rank passes the same count (as with MPI), so an empty sum returns on all of them.
     func sum<T: FloatingPoint>(_ values: UnsafeMutablePointer<T>, count: Int, rank: Int) {
+        guard count > 0 else { return }
         slots[rank] = UnsafeMutableRawPointer(values)
         barrier()
         if rank == 0 {
@@ -55,6 +63,7 @@ final class InProcessGroup: @unchecked Sendable {
 
     /// Rank `root`'s values on every rank.
     func broadcast<T>(_ values: UnsafeMutablePointer<T>, count: Int, rank: Int, root: Int) {
+        guard count > 0 else { return }
         slots[rank] = UnsafeMutableRawPointer(values)
         barrier()
         if rank != root { values.update(from: slots[root]!.assumingMemoryBound(to: T.self), count: count) }

@@ -97,19 +97,18 @@ public final class ClassificationTask: TrainingTask {
     }
 
     /// Top-1 accuracy on the test split (a fraction), at its native size. Data-parallel, each rank
-    /// scores its shard of every batch and the counts are summed.
+    /// scores its shard of the split and the counts are summed: every image counts once. (Not a
+    /// sharded loader: training's loader drops a last batch with fewer rows than ranks.)
     public func testAccuracy(dataParallel: DataParallel?) -> Double {
         guard let dp = dataParallel else {
             return classificationAccuracy(network, on: test, recipe: recipe, batchSize: options.testBatchSize)
         }
-        let loader = BatchLoader(dataset: test, batchSize: options.testBatchSize, shuffle: false, augment: false, recipe: recipe,
-                                 seed: 0, epoch: 0, shard: (dp.rank, dp.size))
-        var correct = 0, seen = 0
-        while let b = loader.next() {
-            if b.count > 0 { correct += countCorrect(network.forward(b.x, training: false), labels: b.labels) }
-            seen += b.count
-        }
-        let totals = dp.communicator.sum([Double(correct), Double(seen)])
+        let part = test.subset(Array(dp.shard(of: test.count)))
+        let loader = BatchLoader(dataset: part, batchSize: options.testBatchSize, shuffle: false, augment: false, recipe: recipe,
+                                 seed: 0, epoch: 0)
+        var correct = 0
+        while let b = loader.next() { correct += countCorrect(network.forward(b.x, training: false), labels: b.labels) }
+        let totals = dp.communicator.sum([Double(correct), Double(part.count)])
         return totals[0] / max(totals[1], 1)
     }
 
