@@ -80,3 +80,23 @@ import Testing
         #expect(f.records[0].accuracy == 84.829994 && f.records[0].epochs == 10 && f.records[33].epochs == 2)
     }
 }
+
+/// Values read back from a journal or a recorded-scores file are range-checked: a damaged
+/// accuracy would otherwise rank as a real score.
+@Suite struct SearchRecordRangeTests {
+    @Test(arguments: [("\"accuracy\":-500", "accuracy -500.0 outside 0...100 (percent)"),
+                      ("\"accuracy\":1e9", "accuracy 1e+09 outside 0...100 (percent)"),
+                      ("\"epochs\":0", "each must be at least 1")])
+    func outOfRangeValuesAreDamage(edit: String, phrase: String) throws {
+        let good = #"{"depth":3,"width":8,"ops":[0,0,0],"kernels":[3,3,3],"epochs":2,"train_accuracy":50,"accuracy":40}"#
+        #expect(try SearchFile(data: Data((good + "\n").utf8), source: "j.jsonl").records.count == 1)
+        let key = edit.split(separator: ":")[0]
+        let bad = good.replacingOccurrences(of: key == "\"epochs\"" ? "\"epochs\":2" : "\"accuracy\":40", with: edit)
+        #expect {
+            _ = try SearchFile(data: Data((good + "\n" + bad + "\n" + good + "\n").utf8), source: "j.jsonl")
+        } throws: { error in
+            let m = "\(error)"
+            return m.hasPrefix("j.jsonl: line 2: ") && m.contains(phrase) && !m.contains("\n")
+        }
+    }
+}
