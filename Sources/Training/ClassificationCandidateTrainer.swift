@@ -39,6 +39,14 @@ public final class CandidateTrainer: CandidateTrainerHooks, RunCandidateTrainer 
         if let s = configuration.subset, s < 1 { throw SearchFileError("--subset must be at least 1") }
     }
 
+    /// The record names the seed and the subset the candidate trained on.
+    public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
+        var r = try trainRun(candidate, directory: directory)
+        r.seed = configuration.seed
+        r.subset = configuration.subset
+        return r
+    }
+
     public func makeRun(_ candidate: Candidate, directory: String) throws -> ClassificationRun {
         let config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,
                                                    batchSize: configuration.batchSize, seed: configuration.seed,

@@ -139,7 +139,7 @@ import Training
         let dir = temporaryDirectory("life-file")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/not-a-folder"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         #expect { _ = try Self.run(Self.options(out: file)) } throws: { error in
             let m = "\(error)"
             return m.hasPrefix("--out \(file): ") && m.contains("not a folder") && !m.contains("\n")
