@@ -14,11 +14,6 @@ public protocol RunCandidateTrainer: CandidateScorer {
 
 extension RunCandidateTrainer {
     public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
-        try trainRun(candidate, directory: directory)
-    }
-
-    /// The shared training; a trainer's own `train` can add to the record it returns.
-    public func trainRun(_ candidate: Candidate, directory: String) throws -> SearchRecord {
         let start = Date()
         let run = try makeRun(candidate, directory: directory)
         let before = run.state.history.reduce(0) { $0 + $1.seconds }

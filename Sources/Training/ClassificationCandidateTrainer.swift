@@ -40,13 +40,6 @@ public final class CandidateTrainer: CandidateTrainerHooks, RunCandidateTrainer 
     }
 
     /// The record names the seed and the subset the candidate trained on.
-    public func train(_ candidate: Candidate, directory: String) throws -> SearchRecord {
-        var r = try trainRun(candidate, directory: directory)
-        r.seed = configuration.seed
-        r.subset = configuration.subset
-        return r
-    }
-
     public func makeRun(_ candidate: Candidate, directory: String) throws -> ClassificationRun {
         let config = TrainingConfig.classification(epochs: candidate.epochs, lr: configuration.learningRate,
                                                    batchSize: configuration.batchSize, seed: configuration.seed,
