@@ -36,7 +36,11 @@ public enum IDX {
         let unlimited = (Int.max, "")
         guard prefix.count >= 4 else { return nil }
         let p = Array(prefix.prefix(4 + 4 * 255))
-        guard p[0] == 0, p[1] == 0, p[2] == unsignedByte else { return unlimited }
+        // Not an IDX file: inflate no more than `decode` needs to say so (a gzip of zeros would
+        // otherwise run to the gigabyte limit first).
+        guard p[0] == 0, p[1] == 0, p[2] == unsignedByte else {
+            return (gzipSlack, String(format: "its first bytes %02x %02x %02x %02x are no IDX header", p[0], p[1], p[2], p[3]))
+        }
         let rank = Int(p[3]), header = 4 + 4 * rank
         guard p.count >= header else { return nil }
         var dims: [Int] = []

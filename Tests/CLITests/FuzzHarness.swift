@@ -102,7 +102,14 @@ enum ChildRunner {
             usleep(3000)
         }
         let seconds = Date().timeIntervalSince(start)
-        let peak = max(polledPeak, Int(usage.ru_maxrss))
+        // posix_spawn shares this process's memory until the child's exec, and Linux records that
+        // high-water mark in the child's ru_maxrss: inside the whole suite (this process at ~900 MiB)
+        // every child would look that large. The child's own figure counts only when it is above
+        // anything this process has held; otherwise the polled VmHWM of the child's own image decides.
+        var mine = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &mine)
+        let inherited = Int(usage.ru_maxrss) <= Int(mine.ru_maxrss)
+        let peak = inherited ? polledPeak : max(polledPeak, Int(usage.ru_maxrss))
         if end == nil {
             let low = status & 0x7f
             end = low == 0 ? .exited((status >> 8) & 0xff) : .signalled(low)
