@@ -24,6 +24,40 @@ public struct RunState: Codable, Sendable {
         case config, data, settings, history
         case epochsCompleted = "epochs_completed", globalStep = "global_step"
         case bestValidation = "best_validation", bestEpoch = "best_epoch"
+        // Written by facenas before the one training engine (0.1.0 up to ed3b59f).
+        case legacyLimitTrain = "limit_train", legacyMargin = "margin"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochsCompleted = try c.decode(Int.self, forKey: .epochsCompleted)
+        globalStep = try c.decode(Int.self, forKey: .globalStep)
+        config = try c.decode(TrainingConfig.self, forKey: .config)
+        data = try c.decode(String.self, forKey: .data)
+        bestValidation = try c.decodeIfPresent(Double.self, forKey: .bestValidation)
+        bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
+        history = try c.decode([EpochRecord].self, forKey: .history)
+        if let s = try c.decodeIfPresent([RunSetting].self, forKey: .settings) {
+            settings = s
+        } else if let margin = try c.decodeIfPresent(String.self, forKey: .legacyMargin) {
+            // A face run of the earlier engine: its loss was the one setting beyond the optimiser's.
+            settings = [RunSetting("loss", margin)]
+        } else {
+            // A classification run of the earlier engine: `limit_train` absent means none.
+            settings = [RunSetting("--limit-train", try c.decodeIfPresent(Int.self, forKey: .legacyLimitTrain).map(String.init) ?? "none")]
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochsCompleted, forKey: .epochsCompleted)
+        try c.encode(globalStep, forKey: .globalStep)
+        try c.encode(config, forKey: .config)
+        try c.encode(data, forKey: .data)
+        try c.encode(settings, forKey: .settings)
+        try c.encodeIfPresent(bestValidation, forKey: .bestValidation)
+        try c.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
+        try c.encode(history, forKey: .history)
     }
 
     /// Why a state read back from a file cannot be this run's: counters out of range or a
