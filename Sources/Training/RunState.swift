@@ -60,6 +60,12 @@ public struct RunState: Codable, Sendable {
         try c.encode(history, forKey: .history)
     }
 
+    /// Everything a resumed run must share with the run that wrote the state, named as flags, in
+    /// the order a refusal names the first difference.
+    public var resumeSettings: [RunSetting] {
+        [RunSetting("--epochs", "\(config.epochs)"), RunSetting("--seed", "\(config.seed)"), RunSetting("--data", data)] + settings
+    }
+
     /// Why a state read back from a file cannot be this run's: counters out of range or a
     /// history that does not match them. Nil when it is consistent.
     public func problem() -> String? {

@@ -89,10 +89,8 @@ public final class TrainingRun<Task: TrainingTask> {
         do { s = try JSONDecoder().decode(RunState.self, from: Data(stateJSON.utf8)) } catch {
             throw CheckpointError(path: path, message: "its training_state is not one this facenas writes (\(RunFiles.decodingSummary(error))); use another --out or drop --resume")
         }
-        let mine: [RunSetting] = [RunSetting("--epochs", "\(config.epochs)"), RunSetting("--seed", "\(config.seed)"),
-                                  RunSetting("--data", data)] + task.resumeSettings
-        let theirs: [RunSetting] = [RunSetting("--epochs", "\(s.config.epochs)"), RunSetting("--seed", "\(s.config.seed)"),
-                                    RunSetting("--data", s.data)] + s.settings
+        // `state` is still this run's fresh one: its settings are the flags of this invocation.
+        let mine = state.resumeSettings, theirs = s.resumeSettings
         if mine != theirs || s.config != config {
             let differing = zip(theirs, mine).first { $0.0 != $0.1 }?.0
             let what = differing.map { "\($0.flag) \($0.value)" } ?? "other optimiser settings"
@@ -137,7 +135,7 @@ public final class TrainingRun<Task: TrainingTask> {
         meta["task"] = Task.kind
         meta["training_state"] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try Checkpoint.save(task.checkpointEntries(), metadata: meta, to: DataFile.join(dir, Self.checkpointName))
-        try writeJSON(any: task.metrics(state), to: DataFile.join(dir, Self.metricsName))
+        try writeJSON(task.metrics(state), to: DataFile.join(dir, Self.metricsName))
     }
 }
 
