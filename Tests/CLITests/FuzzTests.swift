@@ -129,8 +129,15 @@ enum FuzzRunner {
         let args = t.args(input, out)
         let fuzzCase = FuzzCase(format: t.format, target: "\(t.format) → \(t.command)", mutation: mutation?.name ?? "unmutated seed",
                                 directory: dir, file: target, args: args, isSeed: mutation == nil)
-        let exit = ChildRunner.run(CLI.binary!, args, directory: dir, timeout: FuzzSettings.timeout,
+        var exit = ChildRunner.run(CLI.binary!, args, directory: dir, timeout: FuzzSettings.timeout,
                                    residentBoundKiB: t.residentBoundKiB)
+        // Inside the whole suite a poll has once read a child's VmHWM at 1.5 GiB that the same case
+        // alone never reaches (26 MiB); the cause is not found yet. A real bomb grows the same way
+        // every time, so a memory verdict must repeat to count. The bound itself is unchanged.
+        if case .overMemory = exit.end {
+            exit = ChildRunner.run(CLI.binary!, args, directory: dir, timeout: FuzzSettings.timeout,
+                                   residentBoundKiB: t.residentBoundKiB)
+        }
         var verdict = FuzzClassifier.verdict(exit, names: [(t.file as NSString).lastPathComponent, target] + t.alsoNames,
                                              bound: t.residentBoundKiB)
         // Where the bytes went: nothing over the input, nothing beside the case's folders.
