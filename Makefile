@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SYSTEM_PACKAGES := libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config
-TEST_PACKAGES := dataset-fashion-mnist python3-venv chromium openmpi-bin
+TEST_PACKAGES := dataset-fashion-mnist python3-venv chromium openmpi-bin python3-torch python3-onnx
 FMNIST := /usr/share/datasets/fashion-mnist
 VENV := .venv
 PYTHON := $(CURDIR)/$(VENV)/bin/python
@@ -56,7 +56,7 @@ check-imports:
 	python3 scripts/check-imports.py
 
 test: check-imports test-deps build
-	FACENAS_PYTHON=$(PYTHON) FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
+	FACENAS_PYTHON=$(PYTHON) FACENAS_TORCH_PYTHON=/usr/bin/python3 FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 
 # The embedded demo pipeline (pipelines/demo.json); rerunning continues where it stopped.

@@ -17,7 +17,7 @@ let package = Package(
     products: [
         .executable(name: "facenas", targets: ["FaceNASCLI"]),
         .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
-                                            "Reports", "Export", "Throughput"]),
+                                            "Reports", "Export", "Throughput", "ModelFormats", "Pretrained"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,12 +43,18 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics"]),
         // ONNX export of trained models.
         .target(name: "Export", dependencies: ["Tensor", "NN", "Datasets", "Search", "Metrics"]),
+        // Other tools' model files, read without running them: PyTorch `torch.save` files (a restricted
+        // pickle reader) and ONNX protobuf graphs.
+        .target(name: "ModelFormats", dependencies: ["CZlib"], swiftSettings: fastFlags),
+        // Pretrained IResNets (insightface, AdaFace) recognised in those files and turned into FaceNAS checkpoints.
+        .target(name: "Pretrained", dependencies: ["Tensor", "NN", "Search", "Metrics", "ModelFormats"]),
         // Throughput cases of `facenas bench`.
         .target(name: "Throughput", dependencies: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Training"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [
                 "Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training", "Reports", "Export", "Throughput",
+                "ModelFormats", "Pretrained",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -65,6 +71,9 @@ let package = Package(
                     exclude: ["metrics_reference.py"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training"]),
         .testTarget(name: "ExportTests", dependencies: ["TestSupport", "Tensor", "NN", "Search", "Metrics", "Export"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["TestSupport", "ModelFormats"], exclude: ["Fixtures"]),
+        .testTarget(name: "PretrainedTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Search", "Metrics", "ModelFormats",
+                                                            "Pretrained"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
                                                      "Reports", "Export"]),
     ]

@@ -1,0 +1,6 @@
+import ModelFormats
+import Testing
+
+@Test func modelFormatErrorNamesTheFile() {
+    #expect(ModelFormatError(file: "a.pth", "bad").description == "a.pth: bad")
+}
