@@ -75,6 +75,10 @@ struct ONNXGraphBuilder {
             case let flatten as Flatten:
                 bn = nil
                 x = node("Flatten", path: path, inputs: [x.name], shape: flatten.outputShape(x.shape), attributes: [ONNXAttribute("axis", .int(1))])
+            case let pool as Subsample:
+                bn = nil
+                let attributes = [ONNXAttribute("kernel_shape", .ints([1, 1])), ONNXAttribute("strides", .ints([pool.stride, pool.stride]))]
+                x = node("MaxPool", path: path, inputs: [x.name], shape: pool.outputShape(x.shape), attributes: attributes)
             case is Dropout:
                 bn = nil
             case let block as Residual:

@@ -14,6 +14,9 @@ public final class BatchNorm: Layer {
     public let runningVariance: Tensor
     /// Training steps taken (PyTorch's num_batches_tracked; kept for checkpoints).
     public let batchesTracked = Tensor(zeros: [1])
+    /// False: γ = 1 and β = 0 are fixed and not parameters at all (PyTorch's `affine=False`, the
+    /// embedding BN of AdaFace's IR); neither is trained, saved or counted.
+    public let affine: Bool
     /// When true, training passes also use the running statistics (a frozen BN).
     public var frozen = false
     /// Synchronised BN: training statistics (and their gradients) span every process of this
@@ -25,8 +28,8 @@ public final class BatchNorm: Layer {
     private var out = Buffer()
     private let mean: Tensor, invStd: Tensor, variance: Tensor
 
-    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, decays: Bool = true) {
-        self.channels = channels; self.momentum = momentum; self.epsilon = epsilon
+    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, decays: Bool = true, affine: Bool = true) {
+        self.channels = channels; self.momentum = momentum; self.epsilon = epsilon; self.affine = affine
         gamma = Parameter(name: "weight", shape: [channels], decays: decays)
         beta = Parameter(name: "bias", shape: [channels], decays: decays)
         gamma.value.fill(1)
@@ -35,14 +38,14 @@ public final class BatchNorm: Layer {
         mean = Tensor(zeros: [channels]); invStd = Tensor(zeros: [channels]); variance = Tensor(zeros: [channels])
     }
 
-    public var parameters: [Parameter] { [gamma, beta] }
+    public var parameters: [Parameter] { affine ? [gamma, beta] : [] }
 
     public var state: [StateTensor] {
         [StateTensor(name: "running_mean", value: runningMean), StateTensor(name: "running_var", value: runningVariance),
          StateTensor(name: "num_batches_tracked", value: batchesTracked)]
     }
 
-    public var summary: String { "bn \(channels)" }
+    public var summary: String { affine ? "bn \(channels)" : "bn \(channels) (no affine)" }
 
     private func dims(_ x: Tensor) -> (Int, Int) {
         precondition((x.rank == 4 || x.rank == 2) && x.shape[1] == channels, "BatchNorm: input \(x.shape), channels \(channels)")

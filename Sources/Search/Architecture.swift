@@ -15,15 +15,31 @@ public enum SpaceName: String, Codable, CaseIterable, Sendable {
     case ir
 }
 
+/// How an IR block's shortcut follows a strided branch whose channels do not change. The two
+/// public IResNet layouts differ only here (and in the embedding BN, `IRShape.embeddingAffine`).
+public enum IRShortcut: String, Codable, CaseIterable, Sendable {
+    /// insightface's iresnet: a 1×1 conv + BN wherever the stride or the channels change.
+    case conv
+    /// AdaFace's IR: a 1×1 max-pool with the block's stride where the channels agree (stage 1's
+    /// first block), a 1×1 conv + BN only where they change.
+    case pool
+}
+
 /// The IR space's own fields: IR blocks per stage (4 entries, each ≥ 1, summing to depth), the
-/// width of the embedding the network outputs (512 in insightface and AdaFace), and the dropout
-/// probability before the embedding layer (0 in the CASIA/MS1M recipes).
+/// width of the embedding the network outputs (512 in insightface and AdaFace), the dropout
+/// probability before the embedding layer (0 in insightface's recipes, 0.4 in AdaFace's), the
+/// shortcut kind, and whether the embedding BN has affine parameters (insightface: γ held at 1,
+/// β trained; AdaFace: none).
 public struct IRShape: Equatable, Sendable {
     public var stages: [Int]
     public var embeddingSize: Int
     public var dropout: Float
-    public init(stages: [Int], embeddingSize: Int = 512, dropout: Float = 0) {
+    public var shortcut: IRShortcut
+    public var embeddingAffine: Bool
+    public init(stages: [Int], embeddingSize: Int = 512, dropout: Float = 0, shortcut: IRShortcut = .conv,
+                embeddingAffine: Bool = true) {
         self.stages = stages; self.embeddingSize = embeddingSize; self.dropout = dropout
+        self.shortcut = shortcut; self.embeddingAffine = embeddingAffine
     }
 }
 
@@ -78,9 +94,11 @@ public struct Architecture: Equatable, Sendable {
     /// An IR face backbone: depth = Σ stages, 2 searchable convs per block, by default all
     /// standard 3×3 (the insightface IR; stages 2,2,2,2 at width 64 is IR-18).
     public init(irStages stages: [Int], width: Int, inChannels: Int = 3, inputSize: Int = 112,
-                embeddingSize: Int = 512, dropout: Float = 0, ops: [ConvOp]? = nil, kernels: [Int]? = nil) {
+                embeddingSize: Int = 512, dropout: Float = 0, ops: [ConvOp]? = nil, kernels: [Int]? = nil,
+                shortcut: IRShortcut = .conv, embeddingAffine: Bool = true) {
         let depth = stages.reduce(0, +)
-        kind = .ir(IRShape(stages: stages, embeddingSize: embeddingSize, dropout: dropout))
+        kind = .ir(IRShape(stages: stages, embeddingSize: embeddingSize, dropout: dropout, shortcut: shortcut,
+                           embeddingAffine: embeddingAffine))
         self.inChannels = inChannels; self.inputSize = inputSize; self.depth = depth; self.width = width
         self.ops = ops ?? Array(repeating: .standard, count: 2 * depth)
         self.kernels = kernels ?? Array(repeating: 3, count: 2 * depth)
@@ -100,6 +118,8 @@ public struct Architecture: Equatable, Sendable {
     public var stages: [Int]? { ir?.stages }
     public var embeddingSize: Int? { ir?.embeddingSize }
     public var dropout: Float? { ir?.dropout }
+    public var shortcut: IRShortcut? { ir?.shortcut }
+    public var embeddingAffine: Bool? { ir?.embeddingAffine }
 
     /// Entries of `ops`/`kernels`: one per searchable convolution.
     public var searchableConvCount: Int { ir != nil ? 2 * depth : depth }
@@ -164,7 +184,8 @@ public struct ArchitectureError: Error, CustomStringConvertible {
 
 extension Architecture: Codable {
     enum CodingKeys: String, CodingKey {
-        case space, depth, width, ops, kernels, layers, stages, dropout
+        case space, depth, width, ops, kernels, layers, stages, dropout, shortcut
+        case embeddingAffine = "embedding_affine"
         case inChannels = "in_channels", classes, inputSize = "input_size", embeddingSize = "embedding_size"
     }
 
@@ -197,12 +218,19 @@ extension Architecture: Codable {
         switch space {
         case .ir:
             guard classes == 0 else { throw ArchitectureError(message: "classes is unused in the ir space and must be 0, got \(classes)") }
+            let shortcutName = try c.decodeIfPresent(String.self, forKey: .shortcut) ?? IRShortcut.conv.rawValue
+            guard let shortcut = IRShortcut(rawValue: shortcutName) else {
+                throw ArchitectureError(message: "shortcut \"\(shortcutName)\" (expected \(IRShortcut.allCases.map(\.rawValue).joined(separator: " or ")))")
+            }
             kind = .ir(IRShape(stages: try c.decode([Int].self, forKey: .stages),
                                embeddingSize: try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? 512,
-                               dropout: try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0))
+                               dropout: try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0,
+                               shortcut: shortcut,
+                               embeddingAffine: try c.decodeIfPresent(Bool.self, forKey: .embeddingAffine) ?? true))
         case .plain:
-            guard !c.contains(.stages), !c.contains(.embeddingSize), !c.contains(.dropout) else {
-                throw ArchitectureError(message: "stages, embedding_size and dropout belong to the ir space, not plain")
+            guard !c.contains(.stages), !c.contains(.embeddingSize), !c.contains(.dropout), !c.contains(.shortcut),
+                  !c.contains(.embeddingAffine) else {
+                throw ArchitectureError(message: "stages, embedding_size, dropout, shortcut and embedding_affine belong to the ir space, not plain")
             }
             kind = .plain(classes: classes)
         }
@@ -229,6 +257,9 @@ extension Architecture: Codable {
         try c.encodeIfPresent(stages, forKey: .stages)
         try c.encodeIfPresent(embeddingSize, forKey: .embeddingSize)
         try c.encodeIfPresent(dropout, forKey: .dropout)
+        // Written only when they differ from insightface's layout, so older files keep their bytes.
+        if let s = shortcut, s != .conv { try c.encode(s.rawValue, forKey: .shortcut) }
+        if embeddingAffine == false { try c.encode(false, forKey: .embeddingAffine) }
         if space == .ir { try c.encode(irLayerRecords, forKey: .layers) } else { try c.encode(layerRecords, forKey: .layers) }
     }
 

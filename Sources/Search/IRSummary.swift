@@ -20,11 +20,15 @@ enum IRSummary {
                 rows.append(LayerRow(name: "shortcut s\(b.stage).\(b.position)", op: "conv+bn", kernel: 1, stride: b.stride,
                                      inChannels: b.inChannels, outChannels: p, outputSize: o,
                                      params: b.inChannels * p + 2 * p, macs: o * o * b.inChannels * p))
+            } else if c.slot == .second && b.hasPoolShortcut {
+                rows.append(LayerRow(name: "shortcut s\(b.stage).\(b.position)", op: "maxpool", kernel: 1, stride: b.stride,
+                                     inChannels: b.inChannels, outChannels: p, outputSize: b.outputSize, params: 0, macs: 0))
             }
         }
         let F = IRTemplate.flattenedFeatures(a), E = a.embeddingSize ?? 512
+        let featuresBN = a.embeddingAffine == false ? 0 : 2 * E
         rows.append(LayerRow(name: "embedding", op: "bn+fc+bn", kernel: 1, stride: 1, inChannels: F, outChannels: E,
-                             outputSize: 1, params: 2 * 8 * W + F * E + E + 2 * E, macs: F * E))
+                             outputSize: 1, params: 2 * 8 * W + F * E + E + featuresBN, macs: F * E))
         return rows
     }
 }

@@ -9,12 +9,15 @@ import Tensor
 ///
 /// Block (in → p, stride s): BN(in) → conv_a(in→p, stride 1) → BN(p) → PReLU(p) →
 /// conv_b(p→p, stride s) → BN(p), plus the shortcut: 1×1 conv(stride s) + BN when s ≠ 1 or
-/// in ≠ p (insightface's layout: the first block of every stage), else the identity.
+/// in ≠ p (insightface's layout: the first block of every stage), else the identity. With
+/// `shortcut: pool` (AdaFace's layout) a strided block whose channels agree (stage 1's first)
+/// takes a 1×1 max-pool with stride s instead of the conv.
 /// conv_a and conv_b are each standard k×k or separable (depthwise k×k carrying the stride, then
 /// pointwise 1×1, no BN between), k ∈ {3, 5}: searchable convs 2b and 2b+1 of block b.
 ///
 /// Checkpoint names: stem.{conv,bn,prelu}, stages.<s>.<b>.branch.{bn1,conv_a,bn2,prelu,conv_b,bn3}
 /// (a separable conv adds .dw/.pw), stages.<s>.<b>.shortcut.{conv,bn}, head.{bn,dropout,flatten,fc,features}.
+/// `embedding_affine: false` (AdaFace) gives head.features no γ/β, only running statistics.
 public enum IRTemplate {
     public enum ConvSlot: String, Sendable { case first = "a", second = "b" }
 
@@ -24,7 +27,10 @@ public enum IRTemplate {
         public var inChannels: Int, outChannels: Int, stride: Int
         /// Spatial side of the block's input and output.
         public var inputSize: Int, outputSize: Int
-        public var hasConvShortcut: Bool { stride != 1 || inChannels != outChannels }
+        public var shortcutKind: IRShortcut = .conv
+        public var hasConvShortcut: Bool { inChannels != outChannels || (stride != 1 && shortcutKind == .conv) }
+        /// AdaFace's 1×1 max-pool shortcut: a strided block whose channels do not change.
+        public var hasPoolShortcut: Bool { inChannels == outChannels && stride != 1 && shortcutKind == .pool }
     }
 
     /// One searchable convolution.
@@ -51,7 +57,7 @@ public enum IRTemplate {
                 let s = position == 0 ? 2 : 1
                 let o = (size - 1) / s + 1   // odd k with pad k/2, and the 1×1 shortcut, agree
                 out.append(Block(index: out.count, stage: stage, position: position, inChannels: c, outChannels: p,
-                                 stride: s, inputSize: size, outputSize: o))
+                                 stride: s, inputSize: size, outputSize: o, shortcutKind: a.shortcut ?? .conv))
                 c = p; size = o
             }
         }
@@ -94,7 +100,7 @@ public enum IRTemplate {
             let i = 2 * b.index
             stages[b.stage].append(block(inChannels: b.inChannels, outChannels: b.outChannels, stride: b.stride,
                                          ops: (a.ops[i], a.ops[i + 1]), kernels: (a.kernels[i], a.kernels[i + 1]),
-                                         rng: &rng, workspace: workspace))
+                                         shortcut: b.shortcutKind, rng: &rng, workspace: workspace))
         }
         let head = embeddingHead(a, rng: &rng)
         return Sequential([stem, Sequential(stages), head], names: ["stem", "stages", "head"])
@@ -102,13 +108,15 @@ public enum IRTemplate {
 
     /// One IR basic block (see the type's comment), initialised as `build` does.
     public static func block(inChannels: Int, outChannels p: Int, stride: Int, ops: (ConvOp, ConvOp), kernels: (Int, Int),
-                             rng: inout RNG, workspace: Workspace = Workspace()) -> Residual {
+                             shortcut: IRShortcut = .conv, rng: inout RNG, workspace: Workspace = Workspace()) -> Residual {
         let convA = searchableConv(ops.0, kernel: kernels.0, inChannels, p, stride: 1, rng: &rng, workspace: workspace)
         let convB = searchableConv(ops.1, kernel: kernels.1, p, p, stride: stride, rng: &rng, workspace: workspace)
         let branch = Sequential([BatchNorm(channels: inChannels, decays: false), convA, BatchNorm(channels: p, decays: false),
                                  PReLU(channels: p), convB, BatchNorm(channels: p, decays: false)],
                                 names: ["bn1", "conv_a", "bn2", "prelu", "conv_b", "bn3"])
-        guard stride != 1 || inChannels != p else { return Residual(branch: branch) }
+        if inChannels == p && (stride == 1 || shortcut == .pool) {
+            return Residual(branch: branch, shortcut: stride == 1 ? nil : Subsample(stride: stride))
+        }
         let proj = Conv2D(inChannels, p, kernel: 1, stride: stride, padding: 0, workspace: workspace)
         proj.initialize(.kaimingNormalFanOut, rng: &rng)
         return Residual(branch: branch, shortcut: Sequential([proj, BatchNorm(channels: p, decays: false)], names: ["conv", "bn"]))
@@ -134,7 +142,7 @@ public enum IRTemplate {
         let E = a.embeddingSize ?? 512
         let fc = Linear(flattenedFeatures(a), E)
         fc.initialize(.kaimingNormalFanOut, rng: &rng)
-        let features = BatchNorm(channels: E, decays: false)
+        let features = BatchNorm(channels: E, decays: false, affine: a.embeddingAffine ?? true)
         features.gamma.trainable = false
         let dropout = Dropout(probability: a.dropout ?? 0, seed: rng.next())
         return Sequential([BatchNorm(channels: 8 * a.width, decays: false), dropout, Flatten(), fc, features],

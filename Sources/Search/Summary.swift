@@ -57,6 +57,10 @@ public enum ArchitectureSummary {
         if a.ir != nil {
             out.append("space: ir  depth: \(a.depth)  stages: \(list(a.stages ?? []))  width: \(a.width)  embedding: \(a.embeddingSize ?? 512)"
                        + "  dropout: \(a.dropout ?? 0)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
+            if a.shortcut == .pool || a.embeddingAffine == false {
+                out.append("shortcut: \(a.shortcut == .pool ? "1x1 max-pool where channels agree (AdaFace)" : "conv")"
+                           + "  embedding BN: \(a.embeddingAffine == false ? "no affine parameters (AdaFace)" : "gamma held at 1, beta trained")")
+            }
         } else {
             out.append("space: \(a.space.rawValue)  depth: \(a.depth)  width: \(a.width)  std: \(list(a.standardLayers))  k5: \(list(a.k5Layers))")
         }

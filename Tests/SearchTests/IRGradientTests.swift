@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    static func check(_ block: Residual, input: Tensor, seed: UInt64) {
+    static func check(_ block: Residual, input: Tensor, seed: UInt64 = 7) {
         perturb(block, seed: seed)
         GradientCheck(h: 1e-2, tolerance: 1e-2).expectExact(block, input: input)
     }
