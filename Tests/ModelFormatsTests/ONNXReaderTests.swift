@@ -59,14 +59,14 @@ struct ONNXReaderTests {
 
     /// Runs the generator with `python` and reads the model and its dump.
     func generate(_ python: (String, Bool, [String]) throws -> String, _ arguments: [String], stem: String)
-        throws -> (ONNXModel, Dump)
+        throws -> (ONNXModel, Dump, [UInt8])
     {
         let dir = temporaryDirectory("onnx-\(stem)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try python(Self.script, false, [arguments[0], dir] + arguments.dropFirst())
         let model = try ONNXModel.read(dir + "/\(stem).onnx")
         let dump = try JSONDecoder().decode(Dump.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/\(stem).json")))
-        return (model, dump)
+        return (model, dump, [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/\(stem).onnx"))))
     }
 
     func expectValues(_ tensor: ONNXTensor, _ reference: Dump.Tensor, _ what: String) throws {
@@ -134,7 +134,7 @@ struct ONNXReaderTests {
     @Test(arguments: [11, 17])
     func torchExportedNet(opset: Int) throws {
         guard TorchPython.available(for: "ONNX files from torch.onnx.export") else { return }
-        let (model, dump) = try generate(TorchPython.run, ["torch", String(opset)], stem: "net_opset\(opset)")
+        let (model, dump, bytes) = try generate(TorchPython.run, ["torch", String(opset)], stem: "net_opset\(opset)")
         try expectMatches(model, dump)
         #expect(model.opsetVersion == opset)
         #expect(model.producerName == "pytorch")
@@ -157,6 +157,18 @@ struct ONNXReaderTests {
         #expect(g.consumers(of: g.nodes[1].outputs[0]).map(\.index) == [2, 4])
         #expect(g.producer(of: "embedding")?.opType == "BatchNormalization")
         #expect(g.consumers(of: "embedding").isEmpty)
+
+        // The exporter's own layout, damaged: 300 seeded mutations must each read or throw.
+        let fuzz = ONNXFuzzTests()
+        var rng = ONNXFuzzTests.SplitMix64(state: UInt64(opset) * 7919)
+        var threw = 0
+        for _ in 0..<300 {
+            var damaged = bytes
+            fuzz.mutate(&damaged, kind: rng.below(4), lengthOffsets: [], original: bytes, rng: &rng)
+            if fuzz.outcome(damaged) == .threw { threw += 1 }
+        }
+        print("ONNX mutations of net_opset\(opset).onnx: \(300 - threw) read, \(threw) threw")
+        #expect(threw > 0)
     }
 
     @Test func helperBuiltTensorForms() throws {
@@ -166,7 +178,7 @@ struct ONNXReaderTests {
         } else if TorchPython.available(for: "ONNX files from onnx.helper") {
             python = TorchPython.run
         } else { return }
-        let (model, dump) = try generate(python, ["helper"], stem: "helper")
+        let (model, dump, _) = try generate(python, ["helper"], stem: "helper")
         try expectMatches(model, dump)
         let g = model.graph
         #expect(model.opsetVersion == 13 && model.metadata == ["author": "FaceNAS tests"])
