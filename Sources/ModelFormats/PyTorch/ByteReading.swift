@@ -12,3 +12,20 @@ extension Array where Element == UInt8 {
         offset >= 0 && count >= 0 && offset <= self.count && count <= self.count - offset
     }
 }
+
+extension String {
+    /// The string as an error message may quote it: control characters escaped (a hostile name
+    /// must not break the one-line message or the terminal) and cut to `limit` characters.
+    func printable(limit: Int = 80) -> String {
+        var out = ""
+        for scalar in unicodeScalars.prefix(limit) {
+            if scalar.value < 0x20 || (0x7f..<0xa0).contains(scalar.value) || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return unicodeScalars.count > limit ? out + "…" : out
+    }
+}

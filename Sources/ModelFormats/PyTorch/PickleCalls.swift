@@ -127,7 +127,7 @@ enum PickleCalls {
         "(" + args.prefix(8).map { value -> String in
             switch value {
             case .int(let i): return String(i)
-            case .string(let s): return "'" + String(s.prefix(40)) + "'"
+            case .string(let s): return "'" + s.printable(limit: 40) + "'"
             default: return value.kindName
             }
         }.joined(separator: ", ") + (args.count > 8 ? ", …" : "") + ")"

@@ -231,7 +231,7 @@ struct PickleMachine {
 
     private func allowedGlobal(module: String, name: String) throws -> TorchGlobal {
         guard let global = TorchGlobal(module: module, name: name) else {
-            throw ModelFormatError(file: file, "pickle offset \(opcodeOffset - origin) names the global \(module).\(name), which a tensor state dict never needs; refusing to read it (\(TorchGlobal.allowedSummary))")
+            throw ModelFormatError(file: file, "pickle offset \(opcodeOffset - origin) names the global \((module + "." + name).printable()), which a tensor state dict never needs; refusing to read it (\(TorchGlobal.allowedSummary))")
         }
         return global
     }
@@ -317,7 +317,7 @@ struct PickleMachine {
 
     private mutating func decimalLine() throws -> Int {
         let text = try line()
-        guard let n = Int(text), n >= 0 else { throw fail("memo index \"\(text)\", expected a decimal number") }
+        guard let n = Int(text), n >= 0 else { throw fail("memo index \"\(text.printable())\", expected a decimal number") }
         return n
     }
 

@@ -32,6 +32,10 @@ public struct TorchFile: Sendable {
 
     /// Reads a file's bytes; `name` is the path errors and `path` report.
     public static func read(bytes: [UInt8], name: String) throws -> TorchFile {
+        try oneLine { try parse(bytes: bytes, name: name) }
+    }
+
+    private static func parse(bytes: [UInt8], name: String) throws -> TorchFile {
         if ZipArchive.looksLikeZip(bytes) {
             return TorchFile(path: name, format: .zip, root: try TorchZipFormat.read(bytes, file: name))
         }
@@ -55,6 +59,18 @@ public struct TorchFile: Sendable {
     /// when it holds tensors (a plain state dict). Entries that are not tensors, or whose key is not
     /// a string, are skipped; `num_batches_tracked` is a tensor and kept.
     public func stateDict() throws -> [(key: String, tensor: TorchTensor)] {
+        try Self.oneLine { try findStateDict() }
+    }
+
+    /// Messages quote names and keys from the file; escaping them keeps every error one line
+    /// however hostile the file.
+    static func oneLine<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as ModelFormatError {
+            throw ModelFormatError(file: error.file, error.message.printable(limit: 2000))
+        }
+    }
+
+    private func findStateDict() throws -> [(key: String, tensor: TorchTensor)] {
         func tensors(_ value: TorchValue) -> [(key: String, tensor: TorchTensor)]? {
             guard case .dict(let items) = value else { return nil }
             let found = items.compactMap { item -> (key: String, tensor: TorchTensor)? in
@@ -69,7 +85,7 @@ public struct TorchFile: Sendable {
         if let found = tensors(root) { return found }
         let keys: String
         if case .dict(let items) = root {
-            keys = "a dict with keys " + items.prefix(12).map { $0.key.stringValue.map { "'\($0)'" } ?? $0.key.kindName }.joined(separator: ", ")
+            keys = "a dict with keys " + items.prefix(12).map { $0.key.stringValue.map { "'\($0.printable(limit: 40))'" } ?? $0.key.kindName }.joined(separator: ", ")
         } else {
             keys = "a \(root.kindName)"
         }
