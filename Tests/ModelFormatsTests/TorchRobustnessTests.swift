@@ -162,10 +162,13 @@ func errorMessage(_ bytes: [UInt8]) -> String? {
         #expect(errorMessage(bytes)?.contains("storage 0 holds 5 elements, the pickle says 6") == true)
     }
 
-    @Test func notATorchFileIsNamed() {
+    @Test func notATorchFileIsNamed() throws {
         #expect(errorMessage([])?.contains("empty file") == true)
         #expect(errorMessage(Array("hello".utf8))?.contains("not a torch.save file") == true)
         var plain = PickleWriter(); plain.proto(); plain.emptyDict(); plain.stop()
         #expect(errorMessage(plain.bytes)?.contains("does not start with the magic number") == true)
+        let missing = try #require(throws: ModelFormatError.self) { try TorchFile.read("/nonexistent/x.pt") }
+        #expect(missing.message.hasPrefix("cannot be opened"))
+        #expect(throws: ModelFormatError.self) { try TorchFile.read(temporaryDirectory("torch-folder")) }
     }
 }

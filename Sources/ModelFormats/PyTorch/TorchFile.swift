@@ -24,10 +24,32 @@ public struct TorchFile: Sendable {
 
     /// Reads the whole file into memory; tensors point into that one copy.
     public static func read(_ path: String) throws -> TorchFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFormatError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        try read(bytes: try wholeFile(path), name: path)
+    }
+
+    /// The file's bytes, read straight into the array (going through `Data` would copy a
+    /// 300 MB model twice).
+    static func wholeFile(_ path: String) throws -> [UInt8] {
+        // Checked before opening: a FIFO would block the open, and a folder has no meaningful size.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ModelFormatError(file: path, "cannot be opened (\(String(cString: strerror(errno))))")
         }
-        return try read(bytes: [UInt8](data), name: path)
+        guard info.st_mode & S_IFMT == S_IFREG, let size = Int(exactly: info.st_size) else {
+            throw ModelFormatError(file: path, "is not a regular file")
+        }
+        guard let handle = fopen(path, "rb") else {
+            throw ModelFormatError(file: path, "cannot be opened (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(handle) }
+        guard size > 0 else { return [] }
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = fread(buffer.baseAddress, 1, size, handle)
+        }
+        guard bytes.count == size else {
+            throw ModelFormatError(file: path, "read \(bytes.count) of its \(size) bytes (\(String(cString: strerror(errno))))")
+        }
+        return bytes
     }
 
     /// Reads a file's bytes; `name` is the path errors and `path` report.
