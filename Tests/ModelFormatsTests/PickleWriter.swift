@@ -42,11 +42,11 @@ struct PickleWriter {
 
     /// A whole legacy-format file: magic, protocol 1001, sys_info, `main` (opcodes between PROTO
     /// and STOP), the key list and each storage's count and float32 bytes.
-    static func legacyFile(main: PickleWriter, storages: [(key: String, values: [Float])]) -> [UInt8] {
+    static func legacyFile(main: PickleWriter, storages: [(key: String, values: [Float])], littleEndian: Bool = true) -> [UInt8] {
         var w = PickleWriter()
         w.proto(); w.op(0x8a, [10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]); w.stop()
         w.proto(); w.op(0x4d, [0xe9, 0x03]); w.stop()
-        w.proto(); w.emptyDict(); w.mark(); w.string("protocol_version"); w.int(1001); w.string("little_endian"); w.bool(true); w.setItems(); w.stop()
+        w.proto(); w.emptyDict(); w.mark(); w.string("protocol_version"); w.int(1001); w.string("little_endian"); w.bool(littleEndian); w.setItems(); w.stop()
         w.proto(); w.bytes += main.bytes; w.stop()
         w.proto(); w.emptyList(); w.mark(); storages.forEach { w.string($0.key) }; w.appends(); w.stop()
         for s in storages {

@@ -162,6 +162,14 @@ func errorMessage(_ bytes: [UInt8]) -> String? {
         #expect(errorMessage(bytes)?.contains("storage 0 holds 5 elements, the pickle says 6") == true)
     }
 
+    @Test func bigEndianFilesAreRefused() throws {
+        let legacy = PickleWriter.legacyFile(main: .smallStateDict(), storages: PickleWriter.smallStorages, littleEndian: false)
+        #expect(errorMessage(legacy)?.contains("written on a big-endian machine") == true)
+        guard TorchFixtures.folder != nil else { return }
+        let error = try #require(throws: ModelFormatError.self) { try TorchFile.read(TorchFixtures.path("big_endian_zip.pt")) }
+        #expect(error.message == "tiny_zip/byteorder says big-endian; only little-endian files (every x86 and ARM machine's) are read")
+    }
+
     @Test func notATorchFileIsNamed() throws {
         #expect(errorMessage([])?.contains("empty file") == true)
         #expect(errorMessage(Array("hello".utf8))?.contains("not a torch.save file") == true)

@@ -153,6 +153,12 @@ tiny = OrderedDict(w=torch.randn(2, 3), b=torch.randn(3), n=torch.tensor(1))
 save("tiny_zip.pt", tiny)
 save("tiny_legacy.pt", tiny, legacy=True)
 
+# A ZIP that declares itself big-endian (torch ≥ 2.1 writes <prefix>/byteorder).
+with zipfile.ZipFile(os.path.join(out, "tiny_zip.pt")) as z, zipfile.ZipFile(os.path.join(out, "big_endian_zip.pt"), "w") as w:
+    for info in z.infolist():
+        w.writestr(info.filename, z.read(info.filename))
+    w.writestr("tiny_zip/byteorder", "big")
+
 # 6. Malicious: unpickling would run `touch MARKER`. Written only; the offset of the opcode naming
 # the global is found with pickletools.
 marker = os.path.join(out, "MARKER")
