@@ -10,6 +10,7 @@ struct PickleWriter {
     mutating func none() { op(0x4e) }
     mutating func bool(_ b: Bool) { op(b ? 0x88 : 0x89) }
     mutating func int(_ i: Int32) { op(0x4a, le(UInt32(bitPattern: i), 4)) }
+    mutating func long(_ i: Int64) { op(0x8a, [8] + le(UInt64(bitPattern: i), 8)) }
     mutating func string(_ s: String) { op(0x58, le(UInt32(s.utf8.count), 4) + Array(s.utf8)) }
     mutating func global(_ module: String, _ name: String) { op(0x63, Array("\(module)\n\(name)\n".utf8)) }
     mutating func tuple() { op(0x74) }
@@ -27,13 +28,13 @@ struct PickleWriter {
     func le(_ v: UInt32, _ n: Int) -> [UInt8] { le(UInt64(v), n) }
 
     /// `_rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, shape, strides, False, OrderedDict())`.
-    mutating func tensor(key: String, numel: Int32, offset: Int32, shape: [Int32], strides: [Int32]) {
+    mutating func tensor(key: String, numel: Int32, offset: Int64, shape: [Int64], strides: [Int64]) {
         global("torch._utils", "_rebuild_tensor_v2")
         mark()
         mark(); string("storage"); global("torch", "FloatStorage"); string(key); string("cpu"); int(numel); tuple(); binPersId()
-        int(offset)
-        mark(); shape.forEach { int($0) }; tuple()
-        mark(); strides.forEach { int($0) }; tuple()
+        long(offset)
+        mark(); shape.forEach { long($0) }; tuple()
+        mark(); strides.forEach { long($0) }; tuple()
         bool(false)
         global("collections", "OrderedDict"); emptyTuple(); reduce()
         tuple()

@@ -137,13 +137,16 @@ func errorMessage(_ bytes: [UInt8]) -> String? {
     }
 
     @Test func tensorsOutsideTheirStorageAreRefused() {
-        let cases: [(offset: Int32, shape: [Int32], strides: [Int32], expect: String)] = [
+        let cases: [(offset: Int64, shape: [Int64], strides: [Int64], expect: String)] = [
             (0, [3, 3], [3, 1], "reach element 8 of storage 0, which has 6"),
             (6, [1], [1], "reach element 6"),
             (-1, [2], [1], "negative storage offset"),
             (0, [2], [-1], "expected both ≥ 0"),
             (0, [65536, 65536, 2], [0, 0, 0], "more than 2147483648 elements"),
-            (0, [2, 2], [Int32.max, Int32.max], "reach element"),
+            (0, [2, 2], [Int64(Int32.max), Int64(Int32.max)], "reach element"),
+            (0, [2, 2], [Int64.max, 1], "overflows"),
+            (Int64.max, [1], [1], "reach element"),
+            (0, [Int64.max, 2], [0, 0], "more than 2147483648 elements"),
             (0, [2, 3], [3], "2 sizes but 1 strides"),
         ]
         for c in cases {
@@ -155,6 +158,17 @@ func errorMessage(_ bytes: [UInt8]) -> String? {
             let message = errorMessage(bytes) ?? "read"
             #expect(message.contains(c.expect), "\(c): \(message)")
         }
+    }
+
+    /// A size-1 dimension may carry any stride; walking the view must never add it.
+    @Test func hugeStrideOfASizeOneDimensionReads() throws {
+        let bytes = legacy({ w in
+            w.global("collections", "OrderedDict"); w.emptyTuple(); w.reduce(); w.mark()
+            w.string("t"); w.tensor(key: "0", numel: 6, offset: 1, shape: [2, 1, 2], strides: [1, Int64.max, 2])
+            w.setItems()
+        }, storages: [("0", [1, 2, 3, 4, 5, 6])])
+        let t = try TorchFile.read(bytes: bytes, name: "stride.pt").stateDict()[0].tensor
+        #expect(try t.floats() == [2, 4, 3, 5])
     }
 
     @Test func storageCountMustMatchThePickle() {

@@ -107,7 +107,9 @@ public struct TorchTensor: Sendable {
                 for i in storageOffset..<(storageOffset + n) { out.append(element(raw, i)) }
                 return out
             }
-            // An odometer over the dimensions: the innermost runs fastest.
+            // An odometer over the dimensions, the innermost fastest. A stride is only added when
+            // it leads to an element that exists, so `position` never leaves the range `init`
+            // checked (a size-1 dimension may have any stride, even one near Int.max).
             let rank = shape.count
             var index = [Int](repeating: 0, count: rank)
             var position = storageOffset
@@ -115,10 +117,12 @@ public struct TorchTensor: Sendable {
                 out.append(element(raw, position))
                 var d = rank - 1
                 while d >= 0 {
-                    index[d] += 1
-                    position += strides[d]
-                    if index[d] < shape[d] { break }
-                    position -= strides[d] * shape[d]
+                    if index[d] + 1 < shape[d] {
+                        index[d] += 1
+                        position += strides[d]
+                        break
+                    }
+                    position -= strides[d] * index[d]
                     index[d] = 0
                     d -= 1
                 }
