@@ -56,7 +56,8 @@ func expectTensor(_ t: TorchTensor, equals e: [String: Any], _ key: String) thro
         for (key, t) in sd { try expectTensor(t, equals: try #require(tensors[key]), key) }
     }
 
-    @Test(arguments: ["f32_zip.pt", "f32_legacy.pt", "f32_zip64_deflated.pt", "f16_zip.pt", "f16_legacy.pt", "bf16_zip.pt",
+    @Test(arguments: ["f32_zip.pt", "f32_legacy.pt", "f32_zip64_deflated.pt", "f32_proto4_zip.pt", "f32_proto4_legacy.pt",
+                      "f16_zip.pt", "f16_legacy.pt", "bf16_zip.pt",
                       "views_zip.pt", "views_legacy.pt", "lightning.ckpt", "lightning_legacy.ckpt",
                       "tiny_zip.pt", "tiny_legacy.pt"])
     func stateDictMatchesTorch(_ name: String) throws { try checkStateDict(name) }

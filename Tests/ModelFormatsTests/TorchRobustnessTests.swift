@@ -80,6 +80,86 @@ func errorMessage(_ bytes: [UInt8]) -> String? {
         #expect(reads > 0 && refusals > 0)
     }
 
+    /// Random programs of the opcodes torch files use (allowed globals, calls, persistent ids,
+    /// memo, containers) with random operands, as the main pickle of a legacy file: each reads or
+    /// is refused, however the calls and containers are mismatched.
+    @Test func randomOpcodeProgramsReadOrAreRefused() {
+        let globals: [(String, String)] = [("collections", "OrderedDict"), ("torch._utils", "_rebuild_tensor_v2"),
+                                           ("torch._utils", "_rebuild_tensor"), ("torch._utils", "_rebuild_parameter"),
+                                           ("torch", "FloatStorage"), ("torch", "HalfStorage"), ("_codecs", "encode"),
+                                           ("__builtin__", "set"), ("builtins", "frozenset"), ("torch.torch_version", "TorchVersion"),
+                                           ("argparse", "Namespace"), ("__builtin__", "bytes")]
+        let strings = ["storage", "cpu", "0", "1", "latin1", "w", "", "é"]
+        var rng = SeededRandom(state: 0xfeed)
+        var reads = 0, refusals = 0
+        for program in 0..<3000 {
+            var w = PickleWriter()
+            // The storages the program's tensors name (first element count wins), so that the
+            // key list after the pickle matches it when the program is well formed.
+            var used: [String: Int32] = [:]
+            // A few values and MARKs first, so that most programs get past stack underflow.
+            for _ in 0..<rng.below(4) {
+                w.mark()
+                switch rng.below(4) {
+                case 0: w.emptyDict()
+                case 1: w.string(strings[rng.below(strings.count)])
+                case 2: w.emptyList()
+                default: w.int(Int32(rng.below(5)))
+                }
+            }
+            for _ in 0..<(1 + rng.below(30)) {
+                switch rng.below(34) {
+                case 0: w.mark()
+                case 1: w.emptyDict()
+                case 2: w.emptyList()
+                case 3: w.emptyTuple()
+                case 4: w.op(0x8f)                                    // EMPTY_SET
+                case 5: w.tuple()
+                case 6: w.op(0x85 + UInt8(rng.below(3)))              // TUPLE1/2/3
+                case 7: w.op(0x6c)                                    // LIST
+                case 8: w.op(0x64)                                    // DICT
+                case 9: w.op(0x91)                                    // FROZENSET
+                case 10: w.op(0x73)                                   // SETITEM
+                case 11: w.setItems()
+                case 12: w.op(0x61)                                   // APPEND
+                case 13: w.appends()
+                case 14: w.op(0x90)                                   // ADDITEMS
+                case 15: w.put(UInt8(rng.below(4)))
+                case 16: w.get(UInt8(rng.below(4)))
+                case 17: w.op(0x94)                                   // MEMOIZE
+                case 18: w.op([0x30, 0x31, 0x32][rng.below(3)])       // POP, POP_MARK, DUP
+                case 19: w.op(0x4b, [UInt8(rng.below(256))])          // BININT1
+                case 20: w.long(Int64(bitPattern: rng.next()) >> rng.below(64))
+                case 21: w.op(0x47, (0..<8).map { _ in UInt8(rng.below(256)) })   // BINFLOAT
+                case 22: w.none()
+                case 23: w.bool(rng.below(2) == 0)
+                case 24, 25: w.string(strings[rng.below(strings.count)])
+                case 26, 27: let g = globals[rng.below(globals.count)]; w.global(g.0, g.1)
+                case 28: w.reduce()
+                case 29: w.op(0x81)                                   // NEWOBJ
+                case 30: w.op(0x62)                                   // BUILD
+                case 31: w.binPersId()
+                case 32:
+                    let key = ["0", "1", "2"][rng.below(3)], numel = Int32(rng.below(8))
+                    if used[key] == nil { used[key] = numel }
+                    w.tensor(key: key, numel: numel, offset: Int64(rng.below(4)),
+                             shape: (0..<rng.below(3)).map { _ in Int64(rng.below(4)) }, strides: (0..<rng.below(3)).map { _ in Int64(rng.below(4)) })
+                default:
+                    if used["1"] == nil { used["1"] = 3 }
+                    w.string("k"); w.tensor(key: "1", numel: 3, offset: 0, shape: [3], strides: [1])
+                }
+            }
+            let storages = used.sorted { $0.key < $1.key }.map { (key: $0.key, values: [Float](repeating: 1.5, count: Int($0.value))) }
+            if readsCleanly(PickleWriter.legacyFile(main: w, storages: storages), name: "program \(program)") {
+                reads += 1
+            } else {
+                refusals += 1
+            }
+        }
+        print("random opcode programs: \(reads) read, \(refusals) refused")
+        #expect(reads > 0 && refusals > 0)
+    }
+
     // MARK: Hostile pickles, one defence each
 
     func legacy(_ body: (inout PickleWriter) -> Void, storages: [(key: String, values: [Float])] = []) -> [UInt8] {

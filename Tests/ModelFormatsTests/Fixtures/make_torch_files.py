@@ -90,6 +90,12 @@ def repack_zip64_deflated(source, target):
         assert z.testzip() is None and [z.read(n) for n, _ in items] == [d for _, d in items]
 
 
+# Protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL) instead of torch.save's default 2.
+torch.save(sd32, os.path.join(out, "f32_proto4_zip.pt"), pickle_protocol=4)
+torch.save(sd32, os.path.join(out, "f32_proto4_legacy.pt"), pickle_protocol=4, _use_new_zipfile_serialization=False)
+expected["files"]["f32_proto4_zip.pt"] = expected["files"]["f32_zip.pt"]
+expected["files"]["f32_proto4_legacy.pt"] = expected["files"]["f32_legacy.pt"]
+
 repack_zip64_deflated(os.path.join(out, "f32_zip.pt"), os.path.join(out, "f32_zip64_deflated.pt"))
 expected["files"]["f32_zip64_deflated.pt"] = expected["files"]["f32_zip.pt"]
 
