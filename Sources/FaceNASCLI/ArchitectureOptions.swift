@@ -29,13 +29,15 @@ struct ArchitectureOptions: ParsableArguments {
     var stageRule: StageRule = .proportional
     @Option(name: .customLong("embedding-size"), help: "ir: embedding width E (default 512).")
     var embeddingSize: Int?
-    @Option(help: "ir: dropout probability before the embedding layer (default 0).")
+    @Option(help: "ir: dropout probability before the embedding layer (default 0; train --task face: 0.4 with --loss adaface as AdaFace's IR, 0 with the insightface losses).")
     var dropout: Float?
     @Option(help: "Read the architecture from this JSON file instead of the flags.")
     var arch: String?
 
-    /// `defaultInputSize` nil: the space's own default (plain 32, ir 112).
-    func architecture(defaultInChannels: Int = 3, defaultClasses: Int = 10, defaultInputSize: Int? = nil) throws -> Architecture {
+    /// `defaultInputSize` nil: the space's own default (plain 32, ir 112). `defaultDropout`: ir without
+    /// --dropout (a training recipe's value; an --arch file keeps its own).
+    func architecture(defaultInChannels: Int = 3, defaultClasses: Int = 10, defaultInputSize: Int? = nil,
+                      defaultDropout: Float = 0) throws -> Architecture {
         if let arch {
             var a = try Architecture.load(arch)
             if let s = inputSize { a.inputSize = s }
@@ -45,7 +47,7 @@ struct ArchitectureOptions: ParsableArguments {
         switch space {
         case .plain: return try plain(defaultInChannels: defaultInChannels, defaultClasses: defaultClasses,
                                       defaultInputSize: defaultInputSize ?? 32)
-        case .ir: return try ir(defaultInChannels: defaultInChannels, defaultInputSize: defaultInputSize ?? 112)
+        case .ir: return try ir(defaultInChannels: defaultInChannels, defaultInputSize: defaultInputSize ?? 112, defaultDropout: defaultDropout)
         }
     }
 
@@ -60,7 +62,7 @@ struct ArchitectureOptions: ParsableArguments {
         return a
     }
 
-    private func ir(defaultInChannels: Int, defaultInputSize: Int) throws -> Architecture {
+    private func ir(defaultInChannels: Int, defaultInputSize: Int, defaultDropout: Float) throws -> Architecture {
         if classes != nil { throw ValidationError("--classes does not apply to --space ir (the network outputs an embedding; see --embedding-size)") }
         let split: [Int]
         if let stages {
@@ -77,7 +79,7 @@ struct ArchitectureOptions: ParsableArguments {
         let (ops, ks) = try searchable(count: 2 * split.reduce(0, +), defaultOp: .standard)
         let a = Architecture(irStages: split, width: width ?? 64, inChannels: inChannels ?? defaultInChannels,
                              inputSize: inputSize ?? defaultInputSize, embeddingSize: embeddingSize ?? 512,
-                             dropout: dropout ?? 0, ops: ops, kernels: ks)
+                             dropout: dropout ?? defaultDropout, ops: ops, kernels: ks)
         try a.validate()
         return a
     }

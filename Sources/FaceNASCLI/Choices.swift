@@ -10,4 +10,5 @@ enum TaskName: String, CaseIterable, ExpressibleByArgument {
 
 extension SpaceName: ExpressibleByArgument {}
 extension MarginLoss: ExpressibleByArgument {}
+extension ArcFaceGradient: ExpressibleByArgument {}
 extension FaceAugmentationPreset: ExpressibleByArgument {}

@@ -21,6 +21,9 @@ struct FaceSearchOptions: ParsableArguments {
     var stageRule: StageRule = .proportional
     @Option(help: "Margin loss of candidate training.") var loss: MarginLoss = .adaface
     @Option(help: "The margin m (default adaface 0.4, arcface 0.5, cosface 0.4).") var margin: Float?
+    @Option(name: .customLong("arcface-gradient"),
+            help: "arcface: the gradient through the margin, straight-through (arcface_torch since Dec 2022) or exact (insightface before, with the fallback past theta+m = pi); see train --help.")
+    var arcfaceGradient: ArcFaceGradient = .straightThrough
     @Option(help: "Candidate training augmentation.") var augment: FaceAugmentationPreset = .adaface
 }
 
@@ -37,8 +40,9 @@ struct FaceSearch {
         let sets = c.rankOn.filter { $0 != "heldout" }
         if sets.contains("test") { throw ValidationError("--rank-on test: a face search ranks on held-out identities (heldout) or on FILE.bin sets") }
         for s in sets where !DataFile.isFile(s) { throw ValidationError("--rank-on \(s): no such file (expected an insightface verification .bin)") }
-        let margin = f.loss.kind(margin: f.margin)
+        let margin = f.loss.kind(margin: f.margin, arcFaceGradient: f.arcfaceGradient)
         let settings = FaceSearchSettings(embeddingSize: f.embeddingSize, stageRule: f.stageRule.rawValue, loss: margin.label,
+                                          arcFaceGradient: margin.arcFaceGradient?.rawValue,
                                           subsetIdentities: f.subsetIdentities, subsetImages: f.subsetImages,
                                           rankingPairs: f.rankingPairs, rankingSets: sets, identities: source.classes)
         let preset = SearchPreset.ir
@@ -56,7 +60,7 @@ struct FaceSearch {
         print("data: \(description)  candidates train on \(t.count) images of \(t.classes) identities  \(size)x\(size)")
         print("ranking: " + trainer.rankingSets.map { "\($0.name) (\($0.isSame.count) pairs)" }.joined(separator: ", ")
               + (sets.isEmpty ? "  from \(trainer.split.heldOutIdentities.count) identities held out of training" : ""))
-        print("loss: \(margin.label)  lr \(config.learningRate)  batch \(config.batchSize)")
+        print("loss: \(margin.label)\(FaceTraining.gradientNote(margin))  lr \(config.learningRate)  batch \(config.batchSize)")
         try c.execute(config, space: space, trainer: trainer)
     }
 }

@@ -34,6 +34,12 @@ extension FaceNAS {
         @Option(help: "Face, adaface: h.") var h: Float = 0.333
         @Option(name: .customLong("t-alpha"), help: "Face, adaface: EMA rate of the feature-norm statistics.") var tAlpha: Float = 0.01
         @Flag(name: .customLong("easy-margin"), help: "Face, arcface: apply the margin only where cos > 0.") var easyMargin = false
+        @Option(name: .customLong("arcface-gradient"),
+                help: ArgumentHelp("Face, arcface: the gradient through the margin: straight-through (arcface_torch since Dec 2022: cos(theta+m) "
+                    + "written over the target cosine without gradient, so d logit/d cos = s; no fallback past theta+m = pi) or exact "
+                    + "(insightface before: d cos(theta+m)/d cos, fallback cos(theta) - m*sin(m) past theta+m = pi). A resumed run must "
+                    + "use the value it started with (runs from before this flag: exact)."))
+        var arcfaceGradient: ArcFaceGradient = .straightThrough
         @Option(help: "Face, combined: m1 in cos(m1*theta + m2) - m3.") var m1: Float = 1
         @Option(help: "Face, combined: m2.") var m2: Float = 0.3
         @Option(help: "Face, combined: m3.") var m3: Float = 0.2

@@ -15,13 +15,16 @@ struct FaceTraining {
     func run() throws {
         let c = command
         let (source, description, defaultValidation) = try Self.openData(c.data)
+        let margin = margin()
+        // Without --dropout the loss's reference decides (AdaFace 0.4, insightface 0).
         let arch = try c.architecture.architecture(defaultInChannels: 3, defaultClasses: 512,
-                                                   defaultInputSize: FaceModel.firstImageSize(of: source)?.width ?? 112)
+                                                   defaultInputSize: FaceModel.firstImageSize(of: source)?.width ?? 112,
+                                                   defaultDropout: FaceRecipe.dropout(for: margin))
         guard arch.ir != nil else {
             throw ValidationError("--task face trains the IR face space; add --space ir (or --arch with an ir architecture)")
         }
         let config = TrainingConfig.face(c.recipeOverrides)
-        var options = FaceTrainingTask.Options(dataDescription: description, architecture: arch, margin: margin(), config: config)
+        var options = FaceTrainingTask.Options(dataDescription: description, architecture: arch, margin: margin, config: config)
         options.control = c.runControl
         options.validation = c.val.isEmpty ? defaultValidation : c.val
         options.validateEvery = c.valEvery
@@ -34,7 +37,7 @@ struct FaceTraining {
         let run = try FaceTrainingRun(options, source: source)
         print("data: \(description)  train \(run.trainIndices.count) images  \(source.classes) identities  \(arch.inputSize)x\(arch.inputSize)")
         print("model: \(arch.space.rawValue) depth \(arch.depth) width \(arch.width) stages \(arch.stages.map { "\($0)" } ?? "-")  params \(run.backbone.parameterCount)  MACs \(ArchitectureSummary.macs(arch))")
-        print("loss: \(run.head.summary)  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)  epochs \(config.epochs)")
+        print("loss: \(run.head.summary)\(Self.gradientNote(margin))  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)  epochs \(config.epochs)")
         if !run.validationSets.isEmpty {
             print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
         }
@@ -63,7 +66,13 @@ struct FaceTraining {
 
     func margin() -> MarginKind {
         let c = command
-        return c.loss.kind(margin: c.margin, h: c.h, tAlpha: c.tAlpha, easyMargin: c.easyMargin, m1: c.m1, m2: c.m2, m3: c.m3)
+        return c.loss.kind(margin: c.margin, h: c.h, tAlpha: c.tAlpha, easyMargin: c.easyMargin, arcFaceGradient: c.arcfaceGradient,
+                           m1: c.m1, m2: c.m2, m3: c.m3)
+    }
+
+    /// "  arcface gradient straight-through" for ArcFace, whose summary leaves the gradient out.
+    static func gradientNote(_ margin: MarginKind) -> String {
+        margin.arcFaceGradient.map { "  arcface gradient \($0.rawValue)" } ?? ""
     }
 
     /// The training images and a default validation set: a `synth:` folder brings its own `.bin`.

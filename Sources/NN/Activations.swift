@@ -31,7 +31,8 @@ public final class PReLU: Layer {
     private var input = Tensor(zeros: [0])
     private var out = Buffer()
 
-    /// `decays`: false in the face recipe (AdaFace excludes PReLU slopes from weight decay).
+    /// `decays`: true by default, and the face recipe keeps it: AdaFace's optimiser (train_val.py,
+    /// `split_parameters`) exempts only BatchNorm parameters from weight decay, so PReLU slopes decay.
     public init(channels: Int, initialSlope: Float = 0.25, decays: Bool = true) {
         self.channels = channels
         alpha = Parameter(name: "weight", shape: [channels], decays: decays)

@@ -19,7 +19,10 @@ public final class DepthwiseConv2D: Layer {
     }
 
     public var fanIn: Int { kernel * kernel }
-    public var fanOut: Int { kernel * kernel }   // PyTorch: out_channels/groups · k² = k²
+    /// k², deliberately not PyTorch's: kaiming_normal_(mode="fan_out") on a [C, 1, k, k] weight
+    /// takes fan_out = size(0) · k·k = C·k², while each input element of a depthwise conv reaches
+    /// only k² outputs (its own channel's), the fan-out the Kaiming derivation assumes.
+    public var fanOut: Int { kernel * kernel }
 
     public func initialize(_ scheme: InitScheme, rng: inout RNG) {
         switch scheme {

@@ -7,7 +7,8 @@ public final class Parameter: @unchecked Sendable {
     public let grad: Tensor
     /// SGD momentum buffer, created on the first step (PyTorch starts it at the first gradient).
     public var momentum: Tensor?
-    /// False for parameters excluded from weight decay (BN, PReLU and biases in the face recipe).
+    /// False for parameters excluded from weight decay (in the face recipe only batch norm's, as
+    /// AdaFace splits them; PReLU slopes and biases decay).
     public var decays: Bool
     /// False for parameters held at their value: the optimiser neither moves them nor counts
     /// their gradient in clipping (PyTorch's requires_grad = False). Still counted and saved.

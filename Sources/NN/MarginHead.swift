@@ -6,8 +6,8 @@ import Tensor
 /// → logits s·cosθ [n, C] with the target logit replaced by s·f(cosθ_y) → mean cross-entropy.
 ///
 /// cosθ_j = ⟨x/‖x‖, W_j/‖W_j‖⟩ comes from one GEMM against centres normalised once per forward;
-/// the backward is exact (through both normalisations, the clamp and the margin function) and
-/// costs two GEMMs. Buffers are reused, so a step allocates nothing once shapes are stable.
+/// the backward is exact (through both normalisations, the clamp and the margin function; ArcFace's
+/// straight-through gradient is the one deliberate exception, see `ArcFaceGradient`) and costs two GEMMs. Buffers are reused, so a step allocates nothing once shapes are stable.
 ///
 /// Weight decay: `centres.decays` is true, because both references decay the head kernel
 /// (arcface_torch applies wd to all parameters, AdaFace to all non-BN parameters and the head).

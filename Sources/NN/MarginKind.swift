@@ -2,9 +2,10 @@ import Foundation
 
 /// The margin a `MarginHead` applies to the target logit (facts: face-formats-and-protocols §5).
 public enum MarginKind: Sendable, Equatable {
-    /// Classic ArcFace: cos(θ+m) = cosθ·cos m − sinθ·sin m, and past θ+m = π the fallback
-    /// cosθ − sin(m)·m that keeps the logit monotonic; `easyMargin` applies cos(θ+m) only where cosθ > 0.
-    case arcFace(margin: Float = 0.5, easyMargin: Bool = false)
+    /// ArcFace: cos(θ+m) = cosθ·cos m − sinθ·sin m; `easyMargin` applies it only where cosθ > 0.
+    /// `gradient` picks arcface_torch's current straight-through head (no fallback) or the earlier
+    /// exact one (with the fallback cosθ − sin(m)·m past θ+m = π); see `ArcFaceGradient`.
+    case arcFace(margin: Float = 0.5, easyMargin: Bool = false, gradient: ArcFaceGradient = .straightThrough)
     /// cosθ − m.
     case cosFace(margin: Float = 0.4)
     /// cos(m1·θ + m2) − m3 for any (m1, m2, m3), as mxnet applied it, with the ordinary gradient.
@@ -54,7 +55,12 @@ extension MarginKind {
         let c = Double(min(max(raw, bounds.lower), bounds.upper))
         var t: TargetMargin
         switch self {
-        case let .arcFace(m, easy):
+        case let .arcFace(m, easy, .straightThrough):
+            // The value as arcface_torch computes it, cos(acos(c) + m) wherever the margin applies;
+            // the gradient reaches the cosine unchanged (the clamp still stops it below).
+            let useMargin = !easy || c > 0
+            t = TargetMargin(value: useMargin ? Foundation.cos(Foundation.acos(c) + Double(m)) : c, slope: 1)
+        case let .arcFace(m, easy, .exact):
             let m = Double(m)
             let th = Foundation.cos(Double.pi - m), mm = Foundation.sin(Double.pi - m) * m
             let useMargin = easy ? c > 0 : c > th
@@ -97,13 +103,23 @@ private func angleSlope(_ c: Double, _ parts: (Double) -> (Double, Double)) -> D
 
 extension MarginKind {
     /// "arcface m=0.5", "cosface m=0.4", "combined m1=0.9 m2=0.4 m3=0.15", "adaface m=0.4 h=0.333 t=0.01".
+    /// ArcFace's gradient is not part of the label: runs record it as a setting of its own
+    /// (`arcFaceGradient`), so the label of an exact head is the one written before the choice existed.
     public var label: String {
         switch self {
-        case let .arcFace(m, easy): return (easy ? "arcface-easy" : "arcface") + " m=\(compact(m))"
+        case let .arcFace(m, easy, _): return (easy ? "arcface-easy" : "arcface") + " m=\(compact(m))"
         case let .cosFace(m): return "cosface m=\(compact(m))"
         case let .combined(m1, m2, m3): return "combined m1=\(compact(m1)) m2=\(compact(m2)) m3=\(compact(m3))"
         case let .adaFace(m, h, t): return "adaface m=\(compact(m)) h=\(compact(h)) t=\(compact(t))"
         }
+    }
+}
+
+extension MarginKind {
+    /// The ArcFace head's gradient; nil for the other kinds.
+    public var arcFaceGradient: ArcFaceGradient? {
+        if case let .arcFace(_, _, gradient) = self { return gradient }
+        return nil
     }
 }
 
@@ -118,10 +134,11 @@ public enum MarginLoss: String, CaseIterable, Sendable {
 
     /// The head with each loss's usual margin (AdaFace 0.4, ArcFace 0.5, CosFace 0.4) unless `margin` is given.
     public func kind(margin: Float? = nil, h: Float = 0.333, tAlpha: Float = 0.01, easyMargin: Bool = false,
+                     arcFaceGradient: ArcFaceGradient = .straightThrough,
                      m1: Float = 1, m2: Float = 0.3, m3: Float = 0.2) -> MarginKind {
         switch self {
         case .adaface: return .adaFace(margin: margin ?? 0.4, h: h, tAlpha: tAlpha)
-        case .arcface: return .arcFace(margin: margin ?? 0.5, easyMargin: easyMargin)
+        case .arcface: return .arcFace(margin: margin ?? 0.5, easyMargin: easyMargin, gradient: arcFaceGradient)
         case .cosface: return .cosFace(margin: margin ?? 0.4)
         case .combined: return .combined(m1: m1, m2: m2, m3: m3)
         }

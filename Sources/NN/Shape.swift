@@ -36,7 +36,8 @@ public final class GlobalAvgPool: Layer {
 }
 
 /// Inverted dropout: in training, zero each element with probability p and scale the rest by
-/// 1/(1−p); identity in evaluation. Its generator is part of the training state.
+/// 1/(1−p); identity in evaluation. Its generator is not saved: a training run reseeds it every
+/// epoch (`TrainingRun`), which is what makes a resumed run repeat the masks.
 public final class Dropout: Layer {
     public let probability: Float
     public var rng: RNG

@@ -59,7 +59,7 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
         "rules.neutral_tolerance": "--neutral-tolerance", "rules.depth_failures": "--depth-failures",
         "rules.width_failures": "--width-failures", "rules.train_accuracy_stop": "--train-accuracy-stop",
         "rules.parameter_slack": "--param-slack", "rules.parameter_slack_fraction": "--param-slack-fraction",
-        "face.embedding_size": "--embedding-size", "face.stage_rule": "--stage-rule", "face.loss": "--loss",
+        "face.embedding_size": "--embedding-size", "face.stage_rule": "--stage-rule", "face.loss": "--loss", "face.arcface_gradient": "--arcface-gradient",
         "face.subset_identities": "--subset-identities", "face.subset_images": "--subset-images",
         "face.ranking_pairs": "--ranking-pairs", "face.ranking_sets": "--rank-on", "face.identities": "--data", "rules.budget.start_epochs": "--epochs-start",
         "rules.budget.micro_epochs": "--micro-epochs", "rules.budget.deeper_increment": "--deeper-epochs",

@@ -91,7 +91,12 @@ public final class FaceTrainingTask: TrainingTask {
 
     public var stepsPerEpoch: Int { trainIndices.count / options.config.batchSize }
 
-    public var resumeSettings: [RunSetting] { [RunSetting("loss", marginHead.summary)] }
+    /// The head's summary, then for ArcFace its gradient (`--arcface-gradient`), which the summary
+    /// leaves out so that runs from before the choice keep theirs (see `RunState`).
+    public var resumeSettings: [RunSetting] {
+        [RunSetting("loss", marginHead.summary)]
+            + (options.margin.arcFaceGradient.map { [RunSetting(RunSetting.arcFaceGradientFlag, $0.rawValue)] } ?? [])
+    }
 
     public func batches(epoch: Int, dataParallel: DataParallel?) -> any BatchStream {
         var lo = FaceBatchLoader.Options(batchSize: options.config.batchSize, imageSize: options.architecture.inputSize)
@@ -144,8 +149,10 @@ public final class FaceTrainingTask: TrainingTask {
     }
 
     public func metadata() throws -> [String: String] {
-        ["architecture": try options.architecture.jsonString(), "task": Self.kind, "bgr": options.bgr ? "1" : "0",
-         "margin": marginHead.summary]
+        var meta = ["architecture": try options.architecture.jsonString(), "task": Self.kind, "bgr": options.bgr ? "1" : "0",
+                    "margin": marginHead.summary]
+        if let g = options.margin.arcFaceGradient { meta["arcface_gradient"] = g.rawValue }
+        return meta
     }
 
     public func metrics(_ state: RunState) -> any Encodable { state }

@@ -58,3 +58,15 @@ extension TrainingConfig {
                        momentum: 0.9, weightDecay: 5e-4, clipNorm: nil)
     }
 }
+
+/// Face-recipe defaults that belong to the network rather than the optimiser.
+public enum FaceRecipe {
+    /// Dropout before the embedding layer (the IR architecture's `dropout`) when the command line
+    /// builds the architecture, following the reference each loss comes from: AdaFace's IR always
+    /// has Dropout(0.4) in its output layer, while arcface_torch builds insightface's iresnet with
+    /// dropout 0 (ArcFace, CosFace and the combined margin).
+    public static func dropout(for margin: MarginKind) -> Float {
+        if case .adaFace = margin { return 0.4 }
+        return 0
+    }
+}

@@ -24,4 +24,7 @@ public struct RunSetting: Codable, Equatable, Sendable {
     public var flag: String
     public var value: String
     public init(_ flag: String, _ value: String) { self.flag = flag; self.value = value }
+
+    /// The face run's ArcFace gradient (`ArcFaceGradient.rawValue`), recorded after its "loss".
+    public static let arcFaceGradientFlag = "--arcface-gradient"
 }

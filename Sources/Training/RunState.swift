@@ -46,6 +46,19 @@ public struct RunState: Codable, Sendable {
             // A classification run of the earlier engine: `limit_train` absent means none.
             settings = [RunSetting("--limit-train", try c.decodeIfPresent(Int.self, forKey: .legacyLimitTrain).map(String.init) ?? "none")]
         }
+        settings = Self.withArcFaceGradient(settings)
+    }
+
+    /// An ArcFace run written before `--arcface-gradient` existed trained with the exact gradient
+    /// (the only one there was): its settings gain that value right after the loss, where a face
+    /// run records it, so resuming it asks for `--arcface-gradient exact` by name rather than
+    /// going on with the straight-through default.
+    static func withArcFaceGradient(_ settings: [RunSetting]) -> [RunSetting] {
+        guard !settings.contains(where: { $0.flag == RunSetting.arcFaceGradientFlag }),
+              let i = settings.firstIndex(where: { $0.flag == "loss" && $0.value.hasPrefix("arcface") }) else { return settings }
+        var out = settings
+        out.insert(RunSetting(RunSetting.arcFaceGradientFlag, ArcFaceGradient.exact.rawValue), at: i + 1)
+        return out
     }
 
     public func encode(to encoder: Encoder) throws {

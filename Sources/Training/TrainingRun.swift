@@ -112,6 +112,7 @@ public final class TrainingRun<Task: TrainingTask> {
         let last = min(config.epochs, stopAfterEpochs.map { first + $0 } ?? Int.max)
         var epoch = first
         while epoch < last {
+            reseedDropout(epoch: epoch)
             var batches = task.batches(epoch: epoch, dataParallel: dataParallel)
             var record = try trainer.trainEpoch(epoch, batches: &batches, steps: steps, schedule: config.schedule,
                                                 firstGlobalStep: state.globalStep, report: onStep)
@@ -127,6 +128,18 @@ public final class TrainingRun<Task: TrainingTask> {
             if epoch < config.epochs, let reason = shouldStop?() { stopReason = reason; break }
         }
         return state
+    }
+
+    /// Dropout masks are not in the checkpoint: each epoch draws them from (seed, epoch, rank,
+    /// layer), as the loaders draw order and augmentation from (seed, epoch), so a run resumed
+    /// after epoch e masks as an uninterrupted one does. Ranks draw their own masks, so a
+    /// data-parallel run with dropout is not the one-process run.
+    private func reseedDropout(epoch: Int) {
+        for (i, d) in task.network.dropoutLayers.enumerated() {
+            var g = RNG(seed: config.seed ^ 0x6472_6F70_6F75_7400)   // "dropout"
+            for v in [epoch, dataParallel?.rank ?? 0, i] { g = RNG(seed: g.next() ^ UInt64(v)) }
+            d.rng = g
+        }
     }
 
     private func save() throws {

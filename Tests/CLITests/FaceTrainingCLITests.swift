@@ -49,6 +49,7 @@ import Testing
 
         let arch = try FaceModel(path: out + "/best.safetensors").architecture
         #expect(arch.space == .ir && arch.inputSize == 64 && arch.stages == [1, 1, 1, 1])
+        #expect(arch.dropout == 0.4)  // AdaFace's recipe (the default loss) without --dropout
         let untrained = try Self.untrainedAccuracy(arch, bin: bin)
 
         _ = try Self.run(["verify", "--model", out + "/best.safetensors", "--bin", bin, "--bin", poseBin, "--json", dir + "/v.json"])

@@ -48,7 +48,10 @@ struct MarginReference {
 
     func target(_ c: Double, featureNorm: Double) -> Double {
         switch kind {
-        case let .arcFace(m, easy):
+        case let .arcFace(m, easy, .straightThrough):
+            // arcface_torch since December 2022: cos(acos(c) + m), no fallback.
+            return !easy || c > 0 ? Foundation.cos(Foundation.acos(c) + Double(m)) : c
+        case let .arcFace(m, easy, .exact):
             let m = Double(m)
             let sine = (1 - c * c).squareRoot()
             let phi = c * Foundation.cos(m) - sine * Foundation.sin(m)

@@ -4,7 +4,8 @@ import NN
 import Tensor
 import Testing
 
-/// Margin heads: exact gradients, forward values against a Double re-derivation, AdaFace's norm
+/// Margin heads: exact gradients (ArcFace's straight-through one is checked against PyTorch in
+/// `ArcFacePyTorchTests`), forward values against a Double re-derivation, AdaFace's norm
 /// statistics, the identities between the kinds, centre initialisation and a small learning run.
 @Suite struct MarginHeadTests {
     static let labels: [Int32] = [0, 3, 1, 4, 2, 3]
@@ -26,7 +27,7 @@ import Testing
 
     @Test func arcFaceClassicGradientIncludingFallback() {
         let m: Float = 0.5, th = cos(Double.pi - 0.5)
-        let head = head(.arcFace(margin: m), s: 16)
+        let head = head(.arcFace(margin: m, gradient: .exact), s: 16)
         // Two samples past θ + m = π (cosθ < th = −0.878), the rest in the margin branch.
         let cosines = [-0.95, 0.6, -0.97, 0.1, -0.5, 0.85]
         #expect(cosines.filter { $0 < th - 0.05 }.count == 2 && cosines.filter { $0 > th + 0.05 }.count == 4)
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func arcFaceEasyMarginGradientBothSidesOfZero() {
-        let head = head(.arcFace(margin: 0.5, easyMargin: true), s: 16)
+        let head = head(.arcFace(margin: 0.5, easyMargin: true, gradient: .exact), s: 16)
         let cosines = [0.7, -0.3, 0.2, -0.8, 0.45, -0.15]
         let x = embeddings(towards: head.centres.value, labels: Self.labels, cosines: cosines, norms: [2, 3, 2.5, 1.5, 3, 2], seed: 3)
         expectPasses(HeadGradientCheck().run(head, x: x, labels: Self.labels), "arcface easy")
@@ -122,7 +123,8 @@ import Testing
     // MARK: forward values at s = 64
 
     static let forwardKinds: [MarginKind] = [
-        .arcFace(), .arcFace(margin: 0.5, easyMargin: true), .cosFace(), .cosFace(margin: 0.35),
+        .arcFace(), .arcFace(margin: 0.5, easyMargin: true), .arcFace(gradient: .exact),
+        .arcFace(margin: 0.5, easyMargin: true, gradient: .exact), .cosFace(), .cosFace(margin: 0.35),
         .combined(m1: 0.9, m2: 0.4, m3: 0.15), .combined(m1: 1, m2: 0.3, m3: 0.2), .adaFace(),
     ]
 
@@ -200,7 +202,10 @@ import Testing
             _ = head.forward(x, labels: labels, training: true)
             return (head.logits.copy(), x)
         }
-        let (arc, _) = logits(.arcFace(margin: m)), (arcAsCombined, _) = logits(.combined(m1: 1, m2: m, m3: 0))
+        let (arc, _) = logits(.arcFace(margin: m, gradient: .exact)), (arcAsCombined, _) = logits(.combined(m1: 1, m2: m, m3: 0))
+        // The straight-through head has no fallback: its logits are combined (1, m, 0)'s everywhere.
+        let (straight, _) = logits(.arcFace(margin: m, gradient: .straightThrough))
+        #expect(straight.array == arcAsCombined.array)
         let (cosFace, _) = logits(.cosFace(margin: 0.4)), (cosAsCombined, _) = logits(.combined(m1: 1, m2: 0, m3: 0.4))
         let th = cos(Double.pi - Double(m)), mm = sin(Double(m)) * Double(m)
         var margin = 0, fallback = 0
@@ -243,7 +248,7 @@ import Testing
 
     // MARK: learning
 
-    @Test(arguments: [(2, MarginKind.arcFace()), (5, .arcFace()), (5, .cosFace()), (5, .adaFace())])
+    @Test(arguments: [(2, MarginKind.arcFace()), (5, .arcFace()), (5, .arcFace(gradient: .exact)), (5, .cosFace()), (5, .adaFace())])
     func learnsClusteredData(classes: Int, kind: MarginKind) {
         var rng = RNG(seed: 61)
         let inputs = 10, features = 8, perClass = 12, n = classes * perClass

@@ -21,8 +21,8 @@ import Testing
         return dir
     }()
 
-    static func options(out: String?, epochs: Int = 2, validation: Bool = true) -> FaceTrainingTask.Options {
-        let arch = Architecture(irStages: [1, 1, 1, 1], width: 4, inputSize: 32, embeddingSize: 16, dropout: 0)
+    static func options(out: String?, epochs: Int = 2, validation: Bool = true, dropout: Float = 0) -> FaceTrainingTask.Options {
+        let arch = Architecture(irStages: [1, 1, 1, 1], width: 4, inputSize: 32, embeddingSize: 16, dropout: dropout)
         var o = FaceTrainingTask.Options(dataDescription: "synth:test", architecture: arch, margin: .adaFace(),
                                         config: .face(epochs: epochs, lr: 0.05, batchSize: 16, seed: 7))
         o.control = RunControl(outputDirectory: out)
@@ -37,16 +37,18 @@ import Testing
         (run.backbone.allParameters + run.head.parameters).flatMap(\.value.array)
     }
 
-    @Test func interruptedRunResumesToTheSameWeights() throws {
+    /// With dropout too (AdaFace's 0.4): its masks restart from (seed, epoch), not from the file.
+    @Test(arguments: [Float(0), 0.4])
+    func interruptedRunResumesToTheSameWeights(dropout: Float) throws {
         let a = temporaryDirectory("facerun-a"), b = temporaryDirectory("facerun-b")
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
-        let straight = try FaceTrainingRun(Self.options(out: a), source: Self.source())
+        let straight = try FaceTrainingRun(Self.options(out: a, dropout: dropout), source: Self.source())
         try straight.run()
 
-        var first = Self.options(out: b)
+        var first = Self.options(out: b, dropout: dropout)
         first.control.stopAfterEpochs = 1
         try FaceTrainingRun(first, source: Self.source()).run()
-        let resumed = try FaceTrainingRun(Self.options(out: b), source: Self.source())
+        let resumed = try FaceTrainingRun(Self.options(out: b, dropout: dropout), source: Self.source())
         #expect(resumed.state.epochsCompleted == 1)
         try resumed.run()
 
@@ -57,7 +59,7 @@ import Testing
         #expect(resumed.state.bestEpoch == straight.state.bestEpoch)
         // best.safetensors holds the backbone alone and loads as a model.
         let model = try FaceModel(path: DataFile.join(b, FaceTrainingRun.bestName))
-        #expect(model.architecture == Self.options(out: nil).architecture)
+        #expect(model.architecture == Self.options(out: nil, dropout: dropout).architecture)
     }
 
     @Test func nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
@@ -103,6 +105,51 @@ import Testing
         #expect(cut.isSame.contains(true) && cut.isSame.contains(false))
         #expect(cut.images.images == picked.flatMap { [bin.images[2 * $0], bin.images[2 * $0 + 1]] })
         #expect(try FaceValidationSet(path: path).isSame == bin.isSame)
+    }
+
+    /// A checkpoint of an ArcFace run written before `--arcface-gradient` (no such setting, no
+    /// metadata key) trained with the exact gradient: resuming it with the straight-through
+    /// default is refused naming the flag and its value, and it resumes with exact.
+    @Test func arcFaceRunFromBeforeTheGradientChoiceResumesOnlyAsExact() throws {
+        let dir = temporaryDirectory("facerun-legacy-arcface")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func options(_ gradient: ArcFaceGradient) -> FaceTrainingTask.Options {
+            var o = Self.options(out: dir, validation: false)
+            o.margin = .arcFace(gradient: gradient)
+            return o
+        }
+        var first = options(.exact)
+        first.control.stopAfterEpochs = 1
+        let run = try FaceTrainingRun(first, source: Self.source())
+        try run.run()
+
+        let path = DataFile.join(dir, FaceTrainingRun.checkpointName)
+        var meta = try Checkpoint.metadata(path)
+        #expect(meta["arcface_gradient"] == "exact")
+        let stateJSON = try #require(meta["training_state"])
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(stateJSON.utf8)) as? [String: Any])
+        let settings = try #require(state["settings"] as? [[String: String]])
+        #expect(settings.map { $0["flag"] ?? "" } == ["loss", "--arcface-gradient"] && settings.last?["value"] == "exact")
+        state["settings"] = settings.filter { $0["flag"] != "--arcface-gradient" }
+        meta["training_state"] = String(decoding: try JSONSerialization.data(withJSONObject: state), as: UTF8.self)
+        meta["arcface_gradient"] = nil
+        try Checkpoint.save(run.task.checkpointEntries(), metadata: meta, to: path)
+
+        #expect { _ = try FaceTrainingRun(options(.straightThrough), source: Self.source()) } throws: { error in
+            "\(error)".contains("written by a run with --arcface-gradient exact;")
+        }
+        let resumed = try FaceTrainingRun(options(.exact), source: Self.source())
+        #expect(resumed.state.epochsCompleted == 1)
+        #expect(resumed.state.settings.last == RunSetting("--arcface-gradient", "exact"))
+        #expect(resumed.head.summary == "arcface m=0.5 s=64 (14 classes)")
+    }
+
+    /// AdaFace's IR has Dropout(0.4) before the embedding layer; arcface_torch's iresnet has none.
+    @Test func recipeDropoutFollowsTheLossReference() {
+        #expect(FaceRecipe.dropout(for: .adaFace()) == 0.4)
+        for kind in [MarginKind.arcFace(), .arcFace(gradient: .exact), .cosFace(), .combined(m1: 1, m2: 0.3, m3: 0.2)] {
+            #expect(FaceRecipe.dropout(for: kind) == 0)
+        }
     }
 
     @Test func stepDropsKeepTheirPlacesWhenEpochsChange() {
