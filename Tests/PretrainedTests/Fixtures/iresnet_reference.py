@@ -12,7 +12,7 @@ weights, and saved the way each project ships its models:
     python3 iresnet_reference.py OUT BIN [spec ...]
 
 BIN is an insightface verification .bin (pickle of encoded images and same/different flags); its
-first images become OUT/images/*.png. A spec is `layout:depth[:fp16][:legacy]` with layout
+first 9 images become OUT/images/*.png. A spec is `layout:depth[:fp16][:legacy]` with layout
 insightface or adaface and depth 18, 50 or 100. For each spec OUT/<name>.{pth,ckpt,onnx...} and
 OUT/<name>.npy (raw embeddings of the PNGs, no flip, in file-name order) are written, plus
 OUT/<name>_bin.npy (flip-fused raw embeddings of every .bin image) for the first spec, with
@@ -207,7 +207,7 @@ def main():
     out, bin_path, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(os.path.join(out, "images"), exist_ok=True)
     bin_images, same = read_bin(bin_path)
-    images = bin_images[:6]
+    images = bin_images[:9]  # onnx_check.py runs batches of 1, 7 and all, so at least 8
     for i, im in enumerate(images):
         Image.fromarray(im).save(os.path.join(out, "images", "img%d.png" % i))
     with open(os.path.join(out, "pairs.txt"), "w") as f:
