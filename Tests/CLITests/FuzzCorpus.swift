@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TestSupport
 import ImageIO
 
 /// Valid seed files of every format FaceNAS reads, generated here (no downloads): a `facenas synth`
@@ -114,6 +115,13 @@ struct FuzzCorpus {
         try mkdir(c.seeds + "/arch")
         try must(["inspect", "--space", "ir", "--width", "8", "--stages", "1,1,1,1", "--embedding-size", "16", "--input-size", "32",
                   "--save-arch", c.seeds + "/arch/arch.json"])
+
+        // Pretrained-model files of each kind (torch.save ZIP and legacy, a Lightning checkpoint, ONNX),
+        // made by PyTorch when Debian's python3-torch is there; their targets are left out otherwise.
+        if TorchPython.executable != nil {
+            let script = CLI.packageRoot.appendingPathComponent("Tests/PretrainedTests/Fixtures/iresnet_reference.py").path
+            try TorchPython.run(script, inline: false, ["--tiny", c.seeds + "/pretrained"])
+        }
 
         // A .bin whose images are numpy uint8 arrays in the protocol-5 `_frombuffer` form.
         let bin = try VerificationBin(path: c.verificationBin)

@@ -287,6 +287,19 @@ enum FuzzTargets {
                                     + SafetensorsLayout.architectureEdits.map { edit in
                                         Mutation(name: edit.0) { SafetensorsLayout.editArchitectureText(arch, edit.1) } }))
 
+        // MARK: pretrained models (facenas import): PyTorch ZIP and legacy pickles, Lightning, ONNX
+        let pretrained = s + "/pretrained"
+        if FileManager.default.fileExists(atPath: pretrained + "/tiny.pth") {
+            for (format, file) in [("pytorch zip", "tiny.pth"), ("pytorch legacy", "tiny_legacy.pt"), ("lightning ckpt", "tiny.ckpt"),
+                                   ("onnx", "tiny.onnx")] {
+                let b = try bytes(pretrained + "/" + file)
+                targets.append(FuzzTarget(format: format, command: "import", template: pretrained, file: file,
+                                          args: { i, o in ["import", "--model", i + "/" + file, "--out", o + "/m.safetensors"] },
+                                          mutations: generic(b, "pretrained/" + file, interesting: [0, 1, 2, 3, 4, 30, b.count - 22, b.count - 1],
+                                                             headerBytes: 4096, truncations: 3 * T, flips: 3 * F)))
+            }
+        }
+
         // MARK: the file system: a FIFO, symlink loops
         targets.append(FuzzTarget(format: "filesystem", command: "dataset info", template: recFolder, file: "train.rec", alsoNames: recNames,
                                   args: { i, _ in ["dataset", "info", i] },

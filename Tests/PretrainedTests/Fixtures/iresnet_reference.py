@@ -10,6 +10,7 @@ weights, and saved the way each project ships its models:
   prefixes; the network takes BGR input.
 
     python3 iresnet_reference.py OUT BIN [spec ...]
+    python3 iresnet_reference.py --tiny OUT     (small seeds of each file kind, for the fuzz harness)
 
 BIN is an insightface verification .bin (pickle of encoded images and same/different flags); its
 first 9 images become OUT/images/*.png. A spec is `layout:depth[:fp16][:legacy]` with layout
@@ -31,7 +32,6 @@ import torch.nn as nn
 from PIL import Image
 
 STAGES = {18: [2, 2, 2, 2], 50: [3, 4, 14, 3], 100: [3, 13, 30, 3]}
-WIDTHS = [64, 128, 256, 512]
 
 
 # --- insightface's iresnet layout --------------------------------------------------------------
@@ -55,21 +55,21 @@ class InsightfaceBlock(nn.Module):
 
 
 class InsightfaceIResNet(nn.Module):
-    def __init__(self, stages, embedding=512):
+    def __init__(self, stages, embedding=512, width=64, side=7):
         super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(64, eps=1e-5)
-        self.prelu = nn.PReLU(64)
-        cin = 64
-        for i, (count, width) in enumerate(zip(stages, WIDTHS)):
+        self.conv1 = nn.Conv2d(3, width, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width, eps=1e-5)
+        self.prelu = nn.PReLU(width)
+        cin = width
+        for i, (count, width) in enumerate(zip(stages, [width * k for k in (1, 2, 4, 8)])):
             blocks = []
             for b in range(count):
                 blocks.append(InsightfaceBlock(cin, width, 2 if b == 0 else 1))
                 cin = width
             setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
-        self.bn2 = nn.BatchNorm2d(512, eps=1e-5)
+        self.bn2 = nn.BatchNorm2d(cin, eps=1e-5)
         self.dropout = nn.Dropout(p=0.0)
-        self.fc = nn.Linear(512 * 7 * 7, embedding)
+        self.fc = nn.Linear(cin * side * side, embedding)
         self.features = nn.BatchNorm1d(embedding, eps=1e-5)
         nn.init.constant_(self.features.weight, 1.0)
         self.features.weight.requires_grad = False
@@ -105,16 +105,16 @@ class Flat(nn.Module):
 
 
 class AdaFaceIR(nn.Module):
-    def __init__(self, stages, embedding=512):
+    def __init__(self, stages, embedding=512, width=64, side=7):
         super().__init__()
-        self.input_layer = nn.Sequential(nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.PReLU(64))
-        blocks, cin = [], 64
-        for count, width in zip(stages, WIDTHS):
+        self.input_layer = nn.Sequential(nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.PReLU(width))
+        blocks, cin = [], width
+        for count, width in zip(stages, [width * k for k in (1, 2, 4, 8)]):
             for b in range(count):
                 blocks.append(AdaFaceBlock(cin, width, 2 if b == 0 else 1))
                 cin = width
         self.body = nn.Sequential(*blocks)
-        self.output_layer = nn.Sequential(nn.BatchNorm2d(512), nn.Dropout(0.4), Flat(), nn.Linear(512 * 7 * 7, embedding),
+        self.output_layer = nn.Sequential(nn.BatchNorm2d(cin), nn.Dropout(0.4), Flat(), nn.Linear(cin * side * side, embedding),
                                           nn.BatchNorm1d(embedding, affine=False))
 
     def forward(self, x):
@@ -191,11 +191,11 @@ def raw(model, x):
     return y
 
 
-def export_onnx(model, path, opset):
+def export_onnx(model, path, opset, side=112):
     """As insightface's torch2onnx.py: eval mode, input "data", initializers not inputs, then the
     batch dimension renamed so any batch size runs."""
     import onnx
-    x = torch.zeros(1, 3, 112, 112)
+    x = torch.zeros(1, 3, side, side)
     torch.onnx.export(model, x, path, input_names=["data"], keep_initializers_as_inputs=False, verbose=False,
                       opset_version=opset)
     m = onnx.load(path)
@@ -203,7 +203,21 @@ def export_onnx(model, path, opset):
     onnx.save(m, path)
 
 
+def tiny(out):
+    """Small seeds of every file kind (width 4, one block per stage, 16×16 input) for the fuzz harness."""
+    os.makedirs(out, exist_ok=True)
+    a = randomize(InsightfaceIResNet([1, 1, 1, 1], embedding=8, width=4, side=1), seed=3).eval()
+    torch.save(a.state_dict(), os.path.join(out, "tiny.pth"))
+    torch.save(a.state_dict(), os.path.join(out, "tiny_legacy.pt"), _use_new_zipfile_serialization=False)
+    export_onnx(a, os.path.join(out, "tiny.onnx"), 11, side=16)
+    b = randomize(AdaFaceIR([1, 1, 1, 1], embedding=8, width=4, side=1), seed=4).eval()
+    sd = collections.OrderedDict(("model." + k, v) for k, v in b.state_dict().items())
+    torch.save({"epoch": 1, "state_dict": sd, "hyper_parameters": {"arch": "ir_tiny"}}, os.path.join(out, "tiny.ckpt"))
+
+
 def main():
+    if sys.argv[1] == "--tiny":
+        return tiny(sys.argv[2])
     out, bin_path, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(os.path.join(out, "images"), exist_ok=True)
     bin_images, same = read_bin(bin_path)
