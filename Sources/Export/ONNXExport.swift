@@ -84,6 +84,8 @@ public enum ONNXExport {
             ("channel_order", recipe.channelOrder), ("mean", recipe.mean.map { "\($0)" }.joined(separator: ",")),
             ("std", recipe.std.map { "\($0)" }.joined(separator: ",")), ("normalization", recipe.description),
             ("source_checkpoint", (path as NSString).lastPathComponent)]
+        // An imported model keeps its origin (file, SHA-256, layout) through the round trip.
+        if let origin = meta["origin"] { metadata.append(("imported_from", origin)) }
         if outputName == "embedding" {
             metadata.append(("output", "embedding: raw, not L2-normalised; normalise before cosine similarity. FaceNAS's flip fusion adds the mirrored image's raw embedding before normalising."))
         } else {

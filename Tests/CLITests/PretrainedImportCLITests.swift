@@ -127,6 +127,7 @@ import Testing
         print("import → export (\(file)): ONNX Runtime vs embed --no-flip relative \(c.relative); ops \(c.ops)")
         #expect(c.checker == "ok" && c.relative <= 1e-4)
         #expect(c.metadata["channel_order"] == (file.hasPrefix("adaface") ? "BGR" : "RGB"))
+        #expect(c.metadata["imported_from"]?.contains("\"file\":\"\(file)\"") == true, "\(c.metadata)")
     }
 
     /// Acceptance 3: a pickle naming any other global is refused before anything runs, and nothing is written.
@@ -166,5 +167,59 @@ import Testing
         #expect(r.stderr.contains("key layer2.0.se.fc1.weight: not part of an insightface IResNet"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: f.dir + "/bad.safetensors"))
+    }
+
+    /// An MXNet-style graph normalises inside (Sub 127.5, Mul 0.0078125), as insightface's model-zoo
+    /// loader detects: the import folds it into the stem, and FaceNAS's embeddings equal ONNX
+    /// Runtime's on raw pixels.
+    @Test func inGraphNormalisationIsFolded() throws {
+        guard let fixtures = Self.fixtures, InteropPython.available(for: "the in-graph normalisation check") else { return }
+        let f = try fixtures.get()
+        let graph = f.dir + "/subsmul.onnx", reference = f.dir + "/subsmul_ort.npy"
+        try InteropPython.run("""
+            import glob, os, sys, numpy as np, onnx, onnxruntime as ort
+            from onnx import helper, numpy_helper
+            from PIL import Image
+            m = onnx.load(sys.argv[1]); g = m.graph
+            first = g.input[0].name
+            g.initializer.extend([numpy_helper.from_array(np.array([127.5], np.float32), "norm_mean"),
+                                  numpy_helper.from_array(np.array([0.0078125], np.float32), "norm_scale")])
+            for n in g.node:
+                n.input[:] = ["norm_out" if x == first else x for x in n.input]
+            nodes = [helper.make_node("Sub", [first, "norm_mean"], ["norm_sub"], name="_minusscalar0"),
+                     helper.make_node("Mul", ["norm_sub", "norm_scale"], ["norm_out"], name="_mulscalar0")] + list(g.node)
+            del g.node[:]; g.node.extend(nodes)
+            onnx.save(m, sys.argv[2])
+            names = sorted(os.listdir(sys.argv[3]))
+            x = np.stack([np.asarray(Image.open(os.path.join(sys.argv[3], n)).convert("RGB"), np.float32).transpose(2, 0, 1) for n in names])
+            s = ort.InferenceSession(sys.argv[2], providers=["CPUExecutionProvider"])
+            np.save(sys.argv[4], s.run(None, {first: x})[0])
+            """, [f.dir + "/insightface_ir18_opset11.onnx", graph, f.dir + "/images", reference])
+        let out = f.dir + "/subsmul.safetensors", e = f.dir + "/subsmul.npy"
+        let r = try Self.run(["import", "--model", graph, "--out", out])
+        #expect(r.stdout.contains("inside the graph: Sub 127.5, Mul 0.0078125; folded into the stem convolution as a scale of 0.99609375"), "\(r.stdout)")
+        _ = try Self.run(["embed", "--model", out, "--images", f.dir + "/images", "--out", e, "--no-flip"])
+        let c = Self.cosines(try NPY.readMatrix(e), try NPY.readMatrix(reference))
+        print("in-graph normalisation: min cosine with ONNX Runtime \(c.min()!)")
+        #expect(c.min()! >= 0.99999)
+    }
+
+    /// Acceptance 3: a graph it does not understand names the first node it could not place; nothing is written.
+    @Test func anUnknownGraphNamesTheNode() throws {
+        guard let fixtures = Self.fixtures, InteropPython.available(for: "the unknown-graph error of facenas import") else { return }
+        let f = try fixtures.get()
+        let graph = f.dir + "/relu.onnx"
+        try InteropPython.run("""
+            import sys, onnx
+            m = onnx.load(sys.argv[1])
+            n = next(n for n in m.graph.node if n.op_type == "PRelu")
+            n.op_type = "Relu"; del n.input[1:]
+            onnx.save(m, sys.argv[2])
+            """, [f.dir + "/insightface_ir18_opset17.onnx", graph])
+        let r = try CLI.run(["import", "--model", graph, "--out", f.dir + "/relu.safetensors"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("(Relu): expected a single PRelu after the stem convolution"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: f.dir + "/relu.safetensors"))
     }
 }
