@@ -26,6 +26,10 @@ extension FaceNAS {
         enum ChannelOrder: String, EnumerableFlag { case bgr, rgb }
 
         func run() throws {
+            let resolved = { (p: String) in URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+            guard resolved(out) != resolved(model) else {
+                throw ValidationError("--out \(out) is the model file itself; write the FaceNAS checkpoint to a new file")
+            }
             let imported = try PretrainedImport.load(model, layout: layout, bgr: channelOrder.map { $0 == .bgr })
             try imported.save(to: out)
             let a = imported.architecture

@@ -15,6 +15,7 @@ import Testing
     struct Manifest: Decodable, Sendable { var images: Int, bin_images: Int, models: [Model] }
     struct Fixtures: Sendable { var dir: String, bin: String, manifest: Manifest }
 
+    nonisolated(unsafe) static var fixtureFolder: String?
     static let specs = ["insightface:18", "insightface:50", "insightface:100", "adaface:18", "adaface:50",
                         "insightface:18:fp16", "insightface:18:legacy"]
     static let script = CLI.packageRoot.appendingPathComponent("Tests/PretrainedTests/Fixtures/iresnet_reference.py").path
@@ -24,6 +25,9 @@ import Testing
     static let fixtures: Result<Fixtures, CLIError>? = {
         guard TorchPython.available(for: "the PyTorch parity tests of facenas import"), CLI.binary != nil else { return nil }
         let dir = CLI.temporaryDirectory("pretrained")
+        // About 1.6 GB of model files: gone when the test process ends.
+        fixtureFolder = dir
+        atexit { if let d = PretrainedImportCLITests.fixtureFolder { try? FileManager.default.removeItem(atPath: d) } }
         do {
             let synth = try CLI.run(["synth", "--out", dir + "/synth", "--identities", "40", "--images-per-identity", "4", "--seed", "8"])
             guard synth.status == 0 else { return .failure(CLIError("synth failed: \(synth.stderr)")) }
