@@ -31,7 +31,11 @@ struct DetectedGallery {
     var source: InMemoryFaceImages { InMemoryFaceImages(name: "detected faces", images: images, labels: images.map { _ in 0 }) }
 
     /// Detects and aligns the faces of `list`'s photos (all faces, largest first), showing progress.
-    static func build(_ list: ImageFileList, options: DetectionOptions, size: Int, allFaces: Bool = true) throws -> DetectedGallery {
+    static func build(_ list: ImageFileList, options: DetectionOptions, size: Int, model: String, allFaces: Bool = true) throws -> DetectedGallery {
+        // Refuse before detecting anything: the 5-point template exists only at 112 and 128 pixels.
+        guard (try? alignmentTemplate(size: size)) != nil else {
+            throw ValidationError("\(model): the model takes \(size)×\(size) inputs; --detect aligns faces to the 112×112 (or 128×128) five-point template, so it needs a model trained at that size")
+        }
         let detector = try FaceDetector(weightsFolder: options.detectorWeights, settings: DetectorSettings(minFaceSize: options.minFace))
         var g = DetectedGallery()
         let bar = ProgressBar(label: "detect", total: list.count)

@@ -44,7 +44,7 @@ extension FaceNAS {
 
         /// --detect: photos in, one embedding per detected face named photo.jpg#k out.
         private func embedDetected(_ photos: ImageFileList, model: FaceModel) throws {
-            let g = try DetectedGallery.build(photos, options: detection, size: model.architecture.inputSize)
+            let g = try DetectedGallery.build(photos, options: detection, size: model.architecture.inputSize, model: model.path)
             guard !g.names.isEmpty else {
                 throw FaceModelError(message: "\(images): no face found in \(photos.count) photos (\(g.noFace.count) without a face, \(g.unreadable.count) unreadable); \(out) was not written")
             }

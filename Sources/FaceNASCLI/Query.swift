@@ -28,7 +28,7 @@ extension FaceNAS {
             let source: any FaceImageSource
             if detection.detect {
                 let photo = ImageFileList(name: image, base: "", paths: [image])
-                let g = try DetectedGallery.build(photo, options: detection, size: faceModel.architecture.inputSize, allFaces: false)
+                let g = try DetectedGallery.build(photo, options: detection, size: faceModel.architecture.inputSize, model: model, allFaces: false)
                 if let u = g.unreadable.first { throw FaceModelError(message: u) }
                 guard !g.names.isEmpty else { throw FaceModelError(message: "\(image): no face found (MTCNN, --min-face \(detection.minFace))") }
                 source = g.source

@@ -192,15 +192,12 @@ enum FuzzTargets {
                                       args: { i, _ in ["query", "--gallery", c.gallery, "--model", model, "--image", i + "/" + file] },
                                       mutations: every(m, 2)))
             // Issue 20: the detector reads the same photos; only with converted weights (make mtcnn-weights).
+            // (`embed --detect` is not fuzzed here: the seed model is 32×32 and alignment needs 112 or 128.)
             if let weights = FuzzTargets.mtcnnWeights {
                 targets.append(FuzzTarget(format: format, command: "detect --images", template: s + "/images", file: file,
                                           args: { i, o in ["detect", "--weights", weights, "--images", i, "--all-faces", "--out", o + "/lm.txt",
                                                            "--json", o + "/boxes.json", "--preview", o + "/preview.png"] },
                                           mutations: every(m, 2)))
-                targets.append(FuzzTarget(format: format, command: "embed --detect", template: s + "/images", file: file,
-                                          args: { i, o in ["embed", "--detect", "--detector-weights", weights, "--model", model, "--images", i,
-                                                           "--out", o + "/E.npy"] },
-                                          mutations: every(m, 3)))
             }
         }
 
