@@ -17,7 +17,15 @@ CORETYPE := $(shell if [ -n "$$OPENBLAS_CORETYPE" ]; then echo "$$OPENBLAS_CORET
 	elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo HASWELL; fi)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 
-.PHONY: help deps test-deps build check-imports test demo bench search-smoke clean
+.PHONY: help deps test-deps build check-imports test demo bench search-smoke clean mtcnn-weights test-photos
+
+# MTCNN: facenet-pytorch's weights (MIT) converted by facenas itself, and the three real photos the
+# detection tests run on. Fetched from PyPI/Debian into .cache/mtcnn only when missing; nothing of
+# it is committed (t1.jpg's rights are unclear).
+MTCNN_CACHE := .cache/mtcnn
+MTCNN_WEIGHTS := models/mtcnn
+DETECT_PHOTOS := $(MTCNN_CACHE)/photos
+PIP := python3 -m pip
 
 help:
 	@echo "make demo   install system packages, build (release), run the demo"
@@ -55,12 +63,31 @@ build: deps
 check-imports:
 	python3 scripts/check-imports.py
 
-test: check-imports test-deps build
-	FACENAS_PYTHON=$(PYTHON) FACENAS_TORCH_PYTHON=/usr/bin/python3 FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
+mtcnn-weights: build
+	@if [ ! -f $(MTCNN_WEIGHTS)/onet.safetensors ]; then \
+	  mkdir -p $(MTCNN_CACHE) && \
+	  $(PIP) download -q --no-deps -d $(MTCNN_CACHE) facenet-pytorch==2.6.0 && \
+	  unzip -o -q $(MTCNN_CACHE)/facenet_pytorch-2.6.0-py3-none-any.whl 'facenet_pytorch/*' 'facenet_pytorch-2.6.0.dist-info/*' -d $(MTCNN_CACHE) && \
+	  $(BIN) detect --convert-weights $(MTCNN_CACHE)/facenet_pytorch/data --out $(MTCNN_WEIGHTS) && \
+	  cp $(MTCNN_CACHE)/facenet_pytorch-2.6.0.dist-info/LICENSE.md $(MTCNN_WEIGHTS)/LICENSE-facenet-pytorch.md; \
+	fi
+
+test-photos:
+	@mkdir -p $(DETECT_PHOTOS)
+	@test -f $(DETECT_PHOTOS)/t1.jpg || { $(PIP) download -q --no-deps -d $(MTCNN_CACHE) insightface==0.7.3 && \
+	  tar -xzf $(MTCNN_CACHE)/insightface-0.7.3.tar.gz -C $(MTCNN_CACHE) insightface-0.7.3/insightface/data/images/t1.jpg && \
+	  cp $(MTCNN_CACHE)/insightface-0.7.3/insightface/data/images/t1.jpg $(DETECT_PHOTOS)/; }
+	@test -f $(DETECT_PHOTOS)/messi5.jpg || { cd $(MTCNN_CACHE) && apt-get download opencv-doc >/dev/null 2>&1 && \
+	  dpkg-deb -x opencv-doc_*.deb opencv-doc && cp opencv-doc/usr/share/doc/opencv-doc/examples/data/messi5.jpg photos/; }
+	@test -f $(DETECT_PHOTOS)/astronaut.png || { cd $(MTCNN_CACHE) && apt-get download python3-skimage >/dev/null 2>&1 && \
+	  dpkg-deb -x python3-skimage_*.deb skimage && cp skimage/usr/lib/python3/dist-packages/skimage/data/astronaut.png photos/; }
+
+test: check-imports test-deps build mtcnn-weights test-photos
+	FACENAS_MTCNN_WEIGHTS=$(CURDIR)/$(MTCNN_WEIGHTS) FACENAS_DETECT_PHOTOS=$(CURDIR)/$(DETECT_PHOTOS) FACENAS_PYTHON=$(PYTHON) FACENAS_TORCH_PYTHON=/usr/bin/python3 FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 
 # The embedded demo pipeline (pipelines/demo.json); rerunning continues where it stopped.
-demo: deps build
+demo: deps build mtcnn-weights
 	$(BIN) demo --out runs/demo
 
 bench: build

@@ -17,7 +17,8 @@ let package = Package(
     products: [
         .executable(name: "facenas", targets: ["FaceNASCLI"]),
         .library(name: "FaceNAS", targets: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
-                                            "Reports", "Export", "Throughput", "ModelFormats", "Pretrained"]),
+                                            "Reports", "Export", "Throughput", "ModelFormats", "Pretrained",
+                                            "Detection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,13 +49,16 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["CZlib"], swiftSettings: fastFlags),
         // Pretrained IResNets (insightface, AdaFace) recognised in those files and turned into FaceNAS checkpoints.
         .target(name: "Pretrained", dependencies: ["Tensor", "NN", "Search", "Metrics", "ModelFormats"]),
+        // Face detection with five landmarks (MTCNN: P-Net, R-Net, O-Net; inference only), its weights
+        // converted from facenet-pytorch's `torch.save` files, and preview drawing.
+        .target(name: "Detection", dependencies: ["Tensor", "Kernels", "NN", "ImageIO", "ModelFormats"], swiftSettings: fastFlags),
         // Throughput cases of `facenas bench`.
         .target(name: "Throughput", dependencies: ["Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Training"]),
         .executableTarget(
             name: "FaceNASCLI",
             dependencies: [
                 "Tensor", "Kernels", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training", "Reports", "Export", "Throughput",
-                "ModelFormats", "Pretrained",
+                "ModelFormats", "Pretrained", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -74,6 +78,8 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["TestSupport", "ModelFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "PretrainedTests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Search", "Metrics", "ModelFormats",
                                                             "Pretrained"], exclude: ["Fixtures"]),
+        .testTarget(name: "DetectionTests", dependencies: ["TestSupport", "Tensor", "ImageIO", "ModelFormats", "Detection"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "NN", "ImageIO", "Datasets", "Search", "Metrics", "Training",
                                                      "Reports", "Export"]),
     ]

@@ -7,6 +7,6 @@ struct FaceNAS: ParsableCommand {
         commandName: "facenas",
         abstract: "Search, train and evaluate face-recognition and image-classification backbones on CPUs.",
         version: faceNASVersion,
-        subcommands: [Inspect.self, Train.self, Evaluate.self, SearchCommand.self, Dataset.self, Align.self, Synth.self,
+        subcommands: [Inspect.self, Train.self, Evaluate.self, SearchCommand.self, Dataset.self, Align.self, Detect.self, Synth.self,
                       Verify.self, Identify.self, Embed.self, Query.self, Export.self, Import.self, Report.self, Bench.self, RunPipeline.self, Demo.self])
 }

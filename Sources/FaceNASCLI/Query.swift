@@ -11,10 +11,11 @@ extension FaceNAS {
 
         @Option(help: "Gallery embeddings written by `facenas embed` (the names file beside it labels the rows).") var gallery: String
         @Option(help: "The face checkpoint the gallery was embedded with.") var model: String
-        @Option(help: "The query image (aligned, at the model's input size).") var image: String
+        @Option(help: "The query image (aligned, at the model's input size; with --detect a raw photo, whose largest face is used).") var image: String
         @Option(help: "How many matches to list.") var top: Int = 5
         @Option(help: "Write the query and its matches as JSON here.") var json: String?
         @Flag(name: .customLong("no-flip"), help: "Do not fuse the mirrored image's embedding (match how the gallery was made).") var noFlip = false
+        @OptionGroup var detection: DetectionOptions
 
         func validate() throws {
             guard top >= 1 else { throw ValidationError("--top must be at least 1") }
@@ -24,9 +25,18 @@ extension FaceNAS {
             let g = try EmbeddingMatrix(contentsOf: gallery)
             let names = try EmbeddingFiles.names(for: gallery, rows: g.rows)
             let faceModel = try FaceModel(path: model)
-            let list = ImageFileList(name: image, base: "", paths: [image])
-            try faceModel.checkInputSize(of: list, what: "the query")
-            let e = faceModel.embedder(flip: !noFlip, batchSize: 1).embed(list)
+            let source: any FaceImageSource
+            if detection.detect {
+                let photo = ImageFileList(name: image, base: "", paths: [image])
+                let g = try DetectedGallery.build(photo, options: detection, size: faceModel.architecture.inputSize, model: model, allFaces: false)
+                if let u = g.unreadable.first { throw FaceModelError(message: u) }
+                guard !g.names.isEmpty else { throw FaceModelError(message: "\(image): no face found (MTCNN, --min-face \(detection.minFace))") }
+                source = g.source
+            } else {
+                source = ImageFileList(name: image, base: "", paths: [image])
+                try faceModel.checkInputSize(of: source, what: "the query")
+            }
+            let e = faceModel.embedder(flip: !noFlip, batchSize: 1).embed(source)
             if let s = e.skipped.first { throw FaceModelError(message: s.reason) }
             let matches = try GalleryQuery.top(Array(e.row(0)).map(Double.init), in: g, count: top, source: image)
             print("query \(image)  (feature norm \(String(format: "%.2f", e.norms[0])))")

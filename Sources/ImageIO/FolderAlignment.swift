@@ -60,8 +60,8 @@ public func alignFolder(entries: [LandmarkEntry], imagesFolder: String, outputFo
             do { face = try align(image: image, landmarks: entry.landmarks, outputSize: outputSize) } catch let e as ImageIOError {
                 throw ImageIOError("\(source): \(e.message)")
             }
-            let target = outputFolder + "/" + alignedName(entry.path)
-            guard case .success = FileSafety.resolve(alignedName(entry.path), base: outputFolder, allowOutside: false) else {
+            let target = outputFolder + "/" + alignedName(entry.alignedPath)
+            guard case .success = FileSafety.resolve(alignedName(entry.alignedPath), base: outputFolder, allowOutside: false) else {
                 throw ImageIOError("\(target): refused: leads out of the output folder \(outputFolder) through a symbolic link")
             }
             let realTarget = FileSafety.prospectiveRealPath(target)

@@ -4,12 +4,31 @@ import Foundation
 public struct LandmarkEntry: Sendable, Equatable {
     public var path: String
     public var landmarks: [Point2D]
-    public init(path: String, landmarks: [Point2D]) { self.path = path; self.landmarks = landmarks }
+    /// Which face of the image, when the file lists several (`facenas detect --all-faces` writes
+    /// `photo.jpg#k`); nil for the usual one face per image.
+    public var face: Int?
+    public init(path: String, landmarks: [Point2D], face: Int? = nil) { self.path = path; self.landmarks = landmarks; self.face = face }
+
+    /// The name its aligned crop is written under: the path, with `#k` before the extension for face k.
+    public var alignedPath: String {
+        guard let face else { return path }
+        let ext = (path as NSString).pathExtension
+        let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
+        return ext.isEmpty ? "\(stem)#\(face)" : "\(stem)#\(face).\(ext)"
+    }
+
+    /// Splits a trailing `#k` (k a non-negative integer) off a listed path.
+    static func splitFace(_ listed: String) -> (path: String, face: Int?) {
+        guard let hash = listed.lastIndex(of: "#") else { return (listed, nil) }
+        let digits = listed[listed.index(after: hash)...]
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let k = Int(digits) else { return (listed, nil) }
+        return (String(listed[..<hash]), k)
+    }
 }
 
 /// Parses the text of a landmark file for `facenas align`: one image per line, the relative path
 /// then ten numbers x1 y1 … x5 y5 (left eye, right eye, nose, left mouth, right mouth), separated by
-/// spaces or tabs. Blank lines and lines starting with `#` are ignored. The numbers are the last ten
+/// spaces or tabs; a path ending in `#k` names face k of that image. Blank lines and lines starting with `#` are ignored. The numbers are the last ten
 /// fields, so a path may contain spaces. `file` only names the source in errors
 /// ("FILE:LINE: expected ..."). Unless `allowOutside`, a path must stay inside the images folder:
 /// an absolute path or a `..` component is refused naming the line (`alignFolder` also refuses
@@ -33,12 +52,12 @@ public func parseLandmarks(_ text: String, file: String, allowOutside: Bool = fa
             values.append(v)
         }
         let numbersStart = fields[fields.count - 10].startIndex
-        let path = line[line.startIndex..<numbersStart].trimmingCharacters(in: .whitespaces)
+        let (path, face) = LandmarkEntry.splitFace(line[line.startIndex..<numbersStart].trimmingCharacters(in: .whitespaces))
         if !allowOutside, let reason = FileSafety.lexicalEscape(path, folder: "the images folder") {
             throw ImageIOError("\(at): \(reason)")
         }
         let points = (0..<5).map { Point2D(x: values[2 * $0], y: values[2 * $0 + 1]) }
-        entries.append(LandmarkEntry(path: path, landmarks: points))
+        entries.append(LandmarkEntry(path: path, landmarks: points, face: face))
     }
     return entries
 }

@@ -23,6 +23,13 @@ struct FuzzTarget {
 
 /// The mutations of every seed and which commands read it.
 enum FuzzTargets {
+    /// The converted MTCNN weights `detect` needs (FACENAS_MTCNN_WEIGHTS, else models/mtcnn), or nil.
+    static let mtcnnWeights: String? = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let folder = ProcessInfo.processInfo.environment["FACENAS_MTCNN_WEIGHTS"] ?? root + "/models/mtcnn"
+        return FileManager.default.fileExists(atPath: folder + "/onet.safetensors") ? folder : nil
+    }()
+
     static func all(_ c: FuzzCorpus) throws -> [FuzzTarget] {
         var targets: [FuzzTarget] = []
         let s = c.seeds
@@ -184,6 +191,14 @@ enum FuzzTargets {
             targets.append(FuzzTarget(format: format, command: "query --image", template: s + "/images", file: file,
                                       args: { i, _ in ["query", "--gallery", c.gallery, "--model", model, "--image", i + "/" + file] },
                                       mutations: every(m, 2)))
+            // Issue 20: the detector reads the same photos; only with converted weights (make mtcnn-weights).
+            // (`embed --detect` is not fuzzed here: the seed model is 32×32 and alignment needs 112 or 128.)
+            if let weights = FuzzTargets.mtcnnWeights {
+                targets.append(FuzzTarget(format: format, command: "detect --images", template: s + "/images", file: file,
+                                          args: { i, o in ["detect", "--weights", weights, "--images", i, "--all-faces", "--out", o + "/lm.txt",
+                                                           "--json", o + "/boxes.json", "--preview", o + "/preview.png"] },
+                                          mutations: every(m, 2)))
+            }
         }
 
         // MARK: identity folders and a synth folder's manifest
