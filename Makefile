@@ -83,7 +83,7 @@ test-photos:
 	  dpkg-deb -x python3-skimage_*.deb skimage && cp skimage/usr/lib/python3/dist-packages/skimage/data/astronaut.png photos/; }
 
 test: check-imports test-deps build mtcnn-weights test-photos
-	FACENAS_MTCNN_WEIGHTS=$(CURDIR)/$(MTCNN_WEIGHTS) FACENAS_DETECT_PHOTOS=$(CURDIR)/$(DETECT_PHOTOS) FACENAS_PYTHON=$(PYTHON) FACENAS_TORCH_PYTHON=/usr/bin/python3 FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
+	FACENAS_MTCNN_DIR=$(CURDIR)/$(MTCNN_CACHE)/facenet_pytorch/data FACENAS_MTCNN_WEIGHTS=$(CURDIR)/$(MTCNN_WEIGHTS) FACENAS_DETECT_PHOTOS=$(CURDIR)/$(DETECT_PHOTOS) FACENAS_PYTHON=$(PYTHON) FACENAS_TORCH_PYTHON=/usr/bin/python3 FACENAS_BIN=$(CURDIR)/$(BIN) FACENAS_FMNIST=$(FMNIST) \
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 
 # The embedded demo pipeline (pipelines/demo.json); rerunning continues where it stopped.
