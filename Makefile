@@ -17,13 +17,14 @@ CORETYPE := $(shell if [ -n "$$OPENBLAS_CORETYPE" ]; then echo "$$OPENBLAS_CORET
 	elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo HASWELL; fi)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 
-.PHONY: help deps test-deps build check-imports test demo bench search-smoke clean
+.PHONY: help deps test-deps build check-imports test demo bench search-smoke study-smoke clean
 
 help:
 	@echo "make demo   install system packages, build (release), run the demo"
 	@echo "make test   check imports, install test dependencies, build, run the test suite (~15 min on 2 cores)"
 	@echo "make bench  throughput of the reference cases (compare with shared/bench/torch_reference.py)"
 	@echo "make search-smoke  a real Fashion-MNIST search on 2 seeds + retraining check (~1 h on 2 cores)"
+	@echo "make study-smoke   a real Fashion-MNIST ranking study, 20 networks (~1 h on 2 cores)"
 
 # Installs what is missing with apt-get when run as root; otherwise prints the one line to run.
 define apt_install
@@ -70,6 +71,11 @@ bench: build
 search-smoke: build
 	$(call apt_install,dataset-fashion-mnist)
 	scripts/search-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/search-smoke
+
+# Not part of `make test` (about an hour): the ranking study of issue 21; rerunning resumes.
+study-smoke: build
+	$(call apt_install,dataset-fashion-mnist)
+	scripts/study-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/study-smoke
 
 clean:
 	rm -rf .build runs .test.log
