@@ -40,14 +40,15 @@ extension FaceNAS {
         @Option(name: .customLong("bootstrap"), help: "Bootstrap resamples of the 95% intervals.") var bootstrap: Int = 1000
         @OptionGroup(title: "Face study (--space ir)") var face: FaceSearchOptions
 
+        /// Bad settings fail here, before any data is read, as one line (no usage text).
         func validate() throws {
-            guard networks >= 3 else { throw ValidationError("--networks \(networks): a rank correlation needs at least 3 networks") }
-            guard bootstrap >= 1 else { throw ValidationError("--bootstrap must be at least 1") }
+            guard networks >= 3 else { throw StudyError("--networks \(networks): a rank correlation needs at least 3 networks") }
+            guard bootstrap >= 1 else { throw StudyError("--bootstrap must be at least 1") }
             for b in budgetList {
                 let budget: StudyBudget
-                do { budget = try StudyBudget(parsing: b) } catch { throw ValidationError("\(error)") }
+                budget = try StudyBudget(parsing: b)
                 if let p = budget.problem(networks: networks, referenceEpochs: referenceEpochs, space: space, referenceSize: 1 << 20) {
-                    throw ValidationError(p)
+                    throw StudyError(p)
                 }
             }
         }
@@ -74,7 +75,7 @@ extension FaceNAS {
                                                 networks: networks, referenceEpochs: referenceEpochs, budgets: parsed, bounds: bounds(),
                                                 seed: seed, subset: subset, heldoutFraction: heldoutFraction,
                                                 learningRate: lr ?? preset.learningRate, batchSize: batchSize ?? preset.batchSize)
-                if let p = config.problem() { throw ValidationError(p) }
+                if let p = config.problem() { throw StudyError(p) }
                 let (train, test) = try loadClassification(spec)
                 config.inChannels = train.channels; config.classes = train.classes; config.inputSize = test.height
                 let plain = PlainSpace(inChannels: train.channels, classes: train.classes, inputSize: test.height)

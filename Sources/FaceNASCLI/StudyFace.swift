@@ -21,9 +21,9 @@ struct StudyFace {
                                         networks: c.networks, referenceEpochs: c.referenceEpochs, budgets: budgets, bounds: c.bounds(),
                                         seed: c.seed, subset: nil, heldoutFraction: c.heldoutFraction,
                                         learningRate: c.lr ?? preset.learningRate, batchSize: c.batchSize ?? preset.batchSize, face: settings)
-        if let p = config.problem() { throw ValidationError(p) }
+        if let p = config.problem() { throw StudyError(p) }
         if f.subsetIdentities != nil || f.subsetImages != nil {
-            throw ValidationError("--subset-identities/--subset-images: give proxies as budgets (identities:N, images:N) in a study")
+            throw StudyError("--subset-identities/--subset-images: give proxies as budgets (identities:N, images:N) in a study")
         }
         let space = IRSpace(inChannels: 3, inputSize: size, embeddingSize: f.embeddingSize, stageRule: f.stageRule)
         let trainer = try StudyTraining.face(source: source, dataDescription: description, configuration: config, margin: margin,

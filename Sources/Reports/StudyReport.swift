@@ -37,6 +37,17 @@ public struct StudyReport: Encodable {
             case kendallTauB = "kendall_tau_b", spearmanRho = "spearman_rho"
             case kendallInterval = "kendall_tau_b_95", spearmanInterval = "spearman_rho_95"
         }
+
+        /// An undefined correlation (a constant scoring) is written as null, as JSON has no NaN.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(budget, forKey: .budget); try c.encode(scores, forKey: .scores); try c.encode(epochs, forKey: .epochs)
+            try c.encode(cost, forKey: .cost)
+            try c.encode(kendallTauB.isNaN ? nil : kendallTauB, forKey: .kendallTauB)
+            try c.encode(spearmanRho.isNaN ? nil : spearmanRho, forKey: .spearmanRho)
+            try c.encode(kendallInterval, forKey: .kendallInterval); try c.encode(spearmanInterval, forKey: .spearmanInterval)
+            try c.encode(top5, forKey: .top5); try c.encode(top10, forKey: .top10)
+        }
     }
 
     public struct Bootstrap: Encodable {
