@@ -24,12 +24,12 @@ import TestSupport
         }
     }
 
+    /// report.json without its wall times, as sorted-key JSON (comparable across processes).
     static func statistics(_ dir: String) throws -> String {
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as! [String: Any]
-        let budgets = (report["budgets"] as! [[String: Any]]).map { b in
-            ["budget", "scores", "kendall_tau_b", "spearman_rho", "kendall_tau_b_95", "spearman_rho_95", "top5_overlap"].map { "\(b[$0] ?? "-")" }
-        }
-        return "\(report["networks"]!) \(budgets) \(report["bootstrap"]!)"
+        var report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as! [String: Any]
+        report["reference"] = nil
+        report["budgets"] = (report["budgets"] as! [[String: Any]]).map { b in var b = b; b["cost"] = nil; return b }
+        return String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self)
     }
 
     @Test func badSettingsAreOneLineErrorsBeforeAnythingTrains() throws {
