@@ -99,3 +99,21 @@ private struct SplitMix {
 private extension Double {
     func rounded(toPlaces p: Int) -> Double { let m = pow(10.0, Double(p)); return (self * m).rounded() / m }
 }
+
+/// The studies whose reports the README quotes (kept under Fixtures/, written by `make
+/// study-smoke` and the face study): their statistics, replayed by scipy and numpy from the
+/// report.json itself.
+@Suite struct KeptStudyReportTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    @Test(arguments: ["study-fashion-mnist", "study-synth-faces"])
+    func keptReportReplaysInScipy(_ name: String) throws {
+        let report = Self.fixtures.appendingPathComponent(name).appendingPathComponent("report.json").path
+        guard FileManager.default.fileExists(atPath: report) else { return }
+        guard InteropPython.available(for: "the kept study reports' scipy replay") else { return }
+        let script = Self.fixtures.deletingLastPathComponent().appendingPathComponent("rank_reference.py").path
+        let out = try InteropPython.run(script, inline: false, [report])
+        let diff = try #require(Double(out.split(separator: " ").last!.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(diff <= 1e-12, "\(out)")
+    }
+}
