@@ -32,7 +32,10 @@ extension StudyTraining {
             byBudget[name] = (s, trainers[s]!)
         }
         return { job, architecture, directory in
-            guard let (s, trainer) = byBudget[job.budget] else { throw StudyError("no trainer for budget \(job.budget)") }
+            // `dynamic` trains at the reference's setting, for fewer epochs.
+            guard let (s, trainer) = byBudget[job.budget] ?? byBudget[StudyRecord.reference] else {
+                throw StudyError("no trainer for budget \(job.budget)")
+            }
             var a = architecture
             a.inputSize = s.size
             return try record(job, trainer.train(candidate(job, a), directory: directory), macs: IRTemplate.macs(a),
