@@ -47,7 +47,8 @@ extension FaceNAS {
             for b in budgetList {
                 let budget: StudyBudget
                 budget = try StudyBudget(parsing: b)
-                if let p = budget.problem(networks: networks, referenceEpochs: referenceEpochs, space: space, referenceSize: 1 << 20) {
+                // The image size is known only once the data is read; `StudyConfiguration.problem` checks sizes then.
+                if let p = budget.problem(networks: networks, referenceEpochs: referenceEpochs, space: space, referenceSize: .max) {
                     throw StudyError(p)
                 }
             }

@@ -91,6 +91,7 @@ public final class StudyRun {
         while next < jobs.count {
             let mine = next + world.rank
             var slots = [Double](repeating: 0, count: world.size * slotSize)
+            var finished: String?
             if mine < jobs.count {
                 let job = jobs[mine]
                 onEvent?(.started(job, index: mine, of: jobs.count))
@@ -98,7 +99,7 @@ public final class StudyRun {
                 var r = try trainer(job, networks[job.network], dir)
                 r.rank = world.rank
                 encode(r, into: &slots, at: world.rank * slotSize)
-                try? FileManager.default.removeItem(atPath: dir)
+                finished = dir
             }
             if world.isDistributed { slots = world.sum(slots) }
             for k in 0..<world.size where next + k < jobs.count {
@@ -107,6 +108,9 @@ public final class StudyRun {
                 records.append(r)
                 onEvent?(.finished(r, replayed: false))
             }
+            // Only once the round is journaled (rank 0) is a training's folder no longer needed for a resume.
+            if world.isDistributed { world.barrier() }
+            if let finished { try? FileManager.default.removeItem(atPath: finished) }
             next += world.size
         }
     }
