@@ -103,4 +103,21 @@ import TestSupport
         #expect(a.count == 12 && Self.scores(a) == Self.scores(b))
         #expect(try Self.statistics(dir + "/one") == Self.statistics(dir + "/two"))
     }
+
+    /// The `size:` proxy the face study measures is usable by the face search: `--input-size`
+    /// below the data's size trains and ranks on the same images, resized.
+    @Test func faceSearchTrainsAtASmallerInputSize() throws {
+        let dir = CLI.temporaryDirectory("study-size-proxy")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let synth = try CLI.run(["synth", "--out", dir + "/synth", "--size", "32", "--identities", "40", "--images-per-identity", "6", "--seed", "6"])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let common = ["search", "--data", "synth:" + dir + "/synth", "--space", "ir", "--max-width", "8", "--min-width", "8",
+                      "--embedding-size", "16", "--batch-size", "16", "--ranking-pairs", "100", "--heldout-fraction", "0.2",
+                      "--max-candidates", "1", "--input-size", "16"]
+        let r = try CLI.run(common + ["--out", dir + "/s"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("16x16"), "\(r.stdout)")
+        let bad = try CLI.run(common + ["--rank-on", dir + "/synth/verification/synth.bin", "--out", dir + "/t"])
+        #expect(bad.status != 0 && bad.stderr.contains("--input-size 16 with --rank-on FILE.bin"), "\(bad.stderr)")
+    }
 }
