@@ -106,7 +106,7 @@ private extension Double {
 @Suite struct KeptStudyReportTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    @Test(arguments: ["study-fashion-mnist", "study-synth-faces"])
+    @Test(arguments: ["study-fashion-mnist", "study-fashion-mnist-epochs2", "study-synth-faces"])
     func keptReportReplaysInScipy(_ name: String) throws {
         let report = Self.fixtures.appendingPathComponent(name).appendingPathComponent("report.json").path
         guard FileManager.default.fileExists(atPath: report) else { return }
