@@ -24,7 +24,7 @@ help:
 	@echo "make test   check imports, install test dependencies, build, run the test suite (~15 min on 2 cores)"
 	@echo "make bench  throughput of the reference cases (compare with shared/bench/torch_reference.py)"
 	@echo "make search-smoke  a real Fashion-MNIST search on 2 seeds + retraining check (~1 h on 2 cores)"
-	@echo "make study-smoke   a real Fashion-MNIST ranking study, 20 networks (~1 h on 2 cores)"
+	@echo "make study-smoke   a real Fashion-MNIST ranking study, 20 networks (~20 min on 2 busy cores)"
 
 # Installs what is missing with apt-get when run as root; otherwise prints the one line to run.
 define apt_install
@@ -72,7 +72,7 @@ search-smoke: build
 	$(call apt_install,dataset-fashion-mnist)
 	scripts/search-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/search-smoke
 
-# Not part of `make test` (about an hour): the ranking study of issue 21; rerunning resumes.
+# Not part of `make test` (about 20 minutes on 2 busy cores): the ranking study of issue 21; rerunning resumes.
 study-smoke: build
 	$(call apt_install,dataset-fashion-mnist)
 	scripts/study-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/study-smoke

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real ranking study on Fashion-MNIST, sized to about an hour on 2 cores (issue 21): 20 networks
+# A real ranking study on Fashion-MNIST (issue 21), sized down to about 20 minutes on 2 shared cores: 20 networks
 # of the plain space, width 8-16, depth 4-10, a 4-epoch reference on a seeded 2,000-image subset, ranked on
 # 4% of the training set (2,400 images) held out, against epochs:1, params and dynamic:1:0.15. Rerunning resumes from the
 # journal. Usage: study-smoke.sh BIN DATA OUT
