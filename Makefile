@@ -17,7 +17,7 @@ CORETYPE := $(shell if [ -n "$$OPENBLAS_CORETYPE" ]; then echo "$$OPENBLAS_CORET
 	elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo HASWELL; fi)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 
-.PHONY: help deps test-deps build check-imports test demo bench search-smoke clean mtcnn-weights test-photos
+.PHONY: help deps test-deps build check-imports test demo bench search-smoke study-smoke clean mtcnn-weights test-photos
 
 # MTCNN: facenet-pytorch's weights (MIT) converted by facenas itself, and the three real photos the
 # detection tests run on. Fetched from PyPI/Debian into .cache/mtcnn only when missing; nothing of
@@ -32,6 +32,7 @@ help:
 	@echo "make test   check imports, install test dependencies, build, run the test suite (~15 min on 2 cores)"
 	@echo "make bench  throughput of the reference cases (compare with shared/bench/torch_reference.py)"
 	@echo "make search-smoke  a real Fashion-MNIST search on 2 seeds + retraining check (~1 h on 2 cores)"
+	@echo "make study-smoke   a real Fashion-MNIST ranking study, 20 networks (~20 min on 2 busy cores)"
 
 # Installs what is missing with apt-get when run as root; otherwise prints the one line to run.
 define apt_install
@@ -97,6 +98,11 @@ bench: build
 search-smoke: build
 	$(call apt_install,dataset-fashion-mnist)
 	scripts/search-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/search-smoke
+
+# Not part of `make test` (about 20 minutes on 2 busy cores): the ranking study of issue 21; rerunning resumes.
+study-smoke: build
+	$(call apt_install,dataset-fashion-mnist)
+	scripts/study-smoke.sh $(CURDIR)/$(BIN) $(FMNIST) runs/study-smoke
 
 clean:
 	rm -rf .build runs .test.log

@@ -35,9 +35,14 @@ struct FaceSearch {
 
     func run() throws {
         let c = command, f = c.face
-        let (source, description, _) = try FaceTraining.openData(c.data!)
-        let size = c.inputSize ?? FaceModel.firstImageSize(of: source)?.width ?? 112
+        let (native, description, _) = try FaceTraining.openData(c.data!)
+        let nativeSize = FaceModel.firstImageSize(of: native)?.width ?? 112
+        let size = c.inputSize ?? nativeSize
         let sets = c.rankOn.filter { $0 != "heldout" }
+        // A smaller --input-size is the `size:` proxy a ranking study measures: the same images, resized.
+        let source: any FaceImageSource = size == nativeSize ? native : ResizedFaceSource(native, size: size)
+        if size > nativeSize { throw ValidationError("--input-size \(size): larger than the data's \(nativeSize)x\(nativeSize) images") }
+        if size != nativeSize, !sets.isEmpty { throw ValidationError("--input-size \(size) with --rank-on FILE.bin: the sets' images are \(nativeSize)x\(nativeSize); rank on held-out identities") }
         if sets.contains("test") { throw ValidationError("--rank-on test: a face search ranks on held-out identities (heldout) or on FILE.bin sets") }
         for s in sets where !DataFile.isFile(s) { throw ValidationError("--rank-on \(s): no such file (expected an insightface verification .bin)") }
         let margin = f.loss.kind(margin: f.margin, arcFaceGradient: f.arcfaceGradient)
