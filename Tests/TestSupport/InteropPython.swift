@@ -22,6 +22,11 @@ public enum InteropPython {
     /// Runs the interop Python with `arguments`; the exit status and stdout+stderr together.
     public static func execute(_ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let python = executable else { throw Failure(description: "FACENAS_PYTHON is not set") }
+        return try execute(python: python, arguments)
+    }
+
+    /// Runs any Python executable with `arguments`; the exit status and stdout+stderr together.
+    public static func execute(python: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = arguments

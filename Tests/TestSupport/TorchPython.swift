@@ -9,7 +9,7 @@ public enum TorchPython {
         let env = ProcessInfo.processInfo.environment["FACENAS_TORCH_PYTHON"] ?? ""
         let candidates = env.isEmpty ? ["/usr/bin/python3"] : [env]
         for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-            if (try? execute(c, ["-c", "import torch"]).status) == 0 { return c }
+            if (try? InteropPython.execute(python: c, ["-c", "import torch"]).status) == 0 { return c }
         }
         return nil
     }()
@@ -20,25 +20,12 @@ public enum TorchPython {
         return executable != nil
     }
 
-    static func execute(_ python: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// Runs `script` (inline code, or a file path with `inline: false`) with `arguments`; throws with
     /// its output when it exits non-zero.
     @discardableResult
     public static func run(_ script: String, inline: Bool = true, _ arguments: [String]) throws -> String {
         guard let python = executable else { throw InteropPython.Failure(description: "no Python with torch (FACENAS_TORCH_PYTHON)") }
-        let r = try execute(python, (inline ? ["-c", script] : [script]) + arguments)
+        let r = try InteropPython.execute(python: python, (inline ? ["-c", script] : [script]) + arguments)
         guard r.status == 0 else { throw InteropPython.Failure(description: "python (torch) failed (\(r.status)):\n\(r.output)") }
         return r.output
     }

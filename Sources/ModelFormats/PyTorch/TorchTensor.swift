@@ -72,8 +72,8 @@ public struct TorchTensor: Sendable {
     public func floats() throws -> [Float] {
         switch dtype {
         case .float32: return gather { raw, i in Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
-        case .float16: return gather { raw, i in HalfFloat.float(fromHalfBits: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
-        case .bfloat16: return gather { raw, i in HalfFloat.float(fromBFloat16Bits: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+        case .float16: return gather { raw, i in Float(float16Bits: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+        case .bfloat16: return gather { raw, i in Float(bfloat16Bits: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
         case .float64: return gather { raw, i in Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
         default: return try integers().map { Float($0) }
         }

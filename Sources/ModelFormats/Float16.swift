@@ -1,6 +1,6 @@
 /// Half-precision bit patterns widened to `Float`, exactly: every float16 and bfloat16 value
 /// (subnormals, infinities, NaN payloads) is representable in binary32. Written out by hand
-/// because Swift's `Float16` is missing on macOS for x86-64.
+/// because Swift's `Float16` is missing on macOS for x86-64. Both readers (PyTorch storages, ONNX tensors) use it.
 extension Float {
     /// The IEEE 754 binary16 value with bit pattern `bits` (sign 1, exponent 5, fraction 10).
     public init(float16Bits bits: UInt16) {
