@@ -68,25 +68,7 @@ public struct SearchConfiguration: Codable, Equatable, Sendable {
 
     /// Settings that differ, each as `--flag journal-value (now now-value)`; empty when equal.
     public func differences(from other: SearchConfiguration) -> [String] {
-        let a = Self.flatten(self), b = Self.flatten(other)
-        return Set(a.keys).union(b.keys).sorted().compactMap { k in
-            let x = a[k] ?? "none", y = b[k] ?? "none"
-            return x == y ? nil : "\(Self.flags[k] ?? k) \(y) in the journal, \(x) now"
-        }
-    }
-
-    static func flatten(_ c: SearchConfiguration) -> [String: String] {
-        guard let d = try? JSONEncoder.sorted.encode(c), let o = try? JSONSerialization.jsonObject(with: d) else { return [:] }
-        var out: [String: String] = [:]
-        func walk(_ v: Any, _ path: String) {
-            if let dict = v as? [String: Any] {
-                for (k, x) in dict { walk(x, path.isEmpty ? k : path + "." + k) }
-            } else {
-                out[path] = "\(v)"
-            }
-        }
-        walk(o, "")
-        return out
+        settingDifferences(now: self, journal: other, flags: Self.flags)
     }
 }
 
