@@ -88,7 +88,7 @@ test: check-imports test-deps build mtcnn-weights test-photos
 	  swift test $(SWIFT_FLAGS) 2>&1 | tee .test.log; exit $${PIPESTATUS[0]}
 
 # The embedded demo pipeline (pipelines/demo.json); rerunning continues where it stopped.
-demo: deps build
+demo: deps build mtcnn-weights
 	$(BIN) demo --out runs/demo
 
 bench: build
