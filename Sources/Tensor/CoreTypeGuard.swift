@@ -4,20 +4,27 @@ import Foundation
 import Glibc
 #endif
 
-/// OpenBLAS 0.3.21 (Debian 12) does not know recent Xeon models and silently falls back to its
-/// SSE3 "Prescott" kernels, about 5× slower. It reads OPENBLAS_CORETYPE only when the library
-/// loads, so the fix must happen before `main`'s first BLAS call: re-execute the program once with
-/// the variable set. A value already set by the environment is always respected.
+/// OpenBLAS 0.3.21 (Debian 12) does not know recent CPUs. On recent Xeons it silently falls back
+/// to its SSE3 "Prescott" kernels, about 5× slower; on AMD Zen 4/5, which have AVX-512, it picks
+/// its AVX2 "Haswell"/"Zen" kernels, and the SkylakeX (AVX-512) sgemm does the same work in about
+/// 60% of the CPU time there (performance.md, 2026-12-03). It reads OPENBLAS_CORETYPE only when the
+/// library loads, so the fix must happen before `main`'s first BLAS call: re-execute the program
+/// once with the variable set. A value already set by the environment is always respected.
 public enum CoreTypeGuard {
+    /// Cores whose kernels already use AVX-512.
+    static let avx512Cores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+    /// Generic cores OpenBLAS falls back to when it does not know the model.
+    static let genericCores: Set<String> = ["Prescott", "Core2", "Nehalem", "Sandybridge"]
+
     /// The core type to ask for on this CPU, or nil when the detected core is fine.
     public static func recommendedCoreType(coreName: String, cpuFlags: Set<String>,
                                            environmentValue: String?) -> String? {
         if let v = environmentValue, !v.isEmpty { return nil }
-        guard coreName == "Prescott" || coreName == "Core2" || coreName == "Nehalem" || coreName == "Sandybridge"
-        else { return nil }
+        if avx512Cores.contains(coreName) { return nil }
         if cpuFlags.contains("avx512f") && cpuFlags.contains("avx512bw") && cpuFlags.contains("avx512vl") {
             return "SKYLAKEX"
         }
+        guard genericCores.contains(coreName) else { return nil }
         if cpuFlags.contains("avx2") && cpuFlags.contains("fma") { return "HASWELL" }
         return nil
     }

@@ -114,8 +114,9 @@ import Testing
         }
     }
 
-    /// The core-type guard asks for SKYLAKEX only when OpenBLAS reports a generic core on an
-    /// AVX-512 CPU and the variable is unset; a value from the environment is always respected.
+    /// The core-type guard asks for SKYLAKEX on an AVX-512 CPU whose detected core is not an
+    /// AVX-512 one (generic cores on new Xeons, Haswell/Zen on AMD Zen 4/5), HASWELL for a generic
+    /// core on an AVX2 CPU, and nothing once the variable is set by the environment.
     @Test func coreTypeGuardDecisions() {
         let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl"]
         #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: nil) == "SKYLAKEX")
@@ -123,6 +124,11 @@ import Testing
         #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: "HASWELL") == nil)
         #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: avx512, environmentValue: "") == "SKYLAKEX")
         #expect(CoreTypeGuard.recommendedCoreType(coreName: "SkylakeX", cpuFlags: avx512, environmentValue: nil) == nil)
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Cooperlake", cpuFlags: avx512, environmentValue: nil) == nil)
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Haswell", cpuFlags: avx512, environmentValue: nil) == "SKYLAKEX")
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Zen", cpuFlags: avx512, environmentValue: nil) == "SKYLAKEX")
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Haswell", cpuFlags: ["avx2", "fma"], environmentValue: nil) == nil)
+        #expect(CoreTypeGuard.recommendedCoreType(coreName: "Zen", cpuFlags: ["avx2", "fma"], environmentValue: nil) == nil)
         #expect(CoreTypeGuard.recommendedCoreType(coreName: "Prescott", cpuFlags: ["sse3"], environmentValue: nil) == nil)
     }
 
