@@ -108,6 +108,25 @@ public func batchNormForwardTraining(_ x: UnsafePointer<Float>, batch n: Int, ch
     }
 }
 
+/// y = γ·(x − mean)·invStd + β from the statistics a training forward stored (`mean`, `invStd`):
+/// the expression that forward evaluated, so a recomputed output is bit-identical to the original.
+///
+/// - Shapes: x, y: [n, c, hw]; mean, invStd, gamma, beta: [c].
+public func batchNormApply(_ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
+                           mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+                           beta: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    // x: [n, c, hw] -> y: [n, c, hw]
+    if c <= 0 || n * hw <= 0 { return }
+    let xs = ConstPointer(x), ms = ConstPointer(mean), iv = ConstPointer(invStd)
+    let gs = ConstPointer(gamma), bs = ConstPointer(beta), ys = SendablePointer(y)
+    Parallel.forChunks(c, minChunk: minChunk(itemCost: n * hw)) { lo, hi in
+        for ci in lo..<hi {
+            channelAffine(xs.p, batch: n, channels: c, spatial: hw, channel: ci, center: ms.p[ci],
+                          scale: gs.p[ci] * iv.p[ci], offset: bs.p[ci], y: ys.p)
+        }
+    }
+}
+
 /// Eval-mode forward with frozen statistics: y = gamma·(x - runningMean)/sqrt(runningVariance + eps) + beta.
 /// `y` is overwritten.
 ///

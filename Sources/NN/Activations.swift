@@ -28,6 +28,8 @@ public final class ReLU: Layer {
 public final class PReLU: Layer {
     public let channels: Int
     public let alpha: Parameter
+    /// Where backward gets the input when it was not kept (`RecomputableOutput`).
+    public var inputSource: RecomputableOutput?
     private var input = Tensor(zeros: [0])
     private var out = Buffer()
 
@@ -56,9 +58,10 @@ public final class PReLU: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let (n, hw) = dims(input)
-        let dx = TensorPool.shared.tensor(input.shape)
-        preluBackward(dy.data, input.data, alpha: alpha.value.data, batch: n, channels: channels, spatial: hw,
+        let x = inputSource?.recomputedOutput() ?? input
+        let (n, hw) = dims(x)
+        let dx = TensorPool.shared.tensor(x.shape)
+        preluBackward(dy.data, x.data, alpha: alpha.value.data, batch: n, channels: channels, spatial: hw,
                       dx: dx.data, dalpha: alpha.grad.data)
         return dx
     }

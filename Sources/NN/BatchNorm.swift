@@ -23,6 +23,10 @@ public final class BatchNorm: Layer {
     /// communicator, as if its ranks' batches were one. Nil: each process's own batch.
     public var synchronizer: Communicator?
 
+    /// Set by `recompute(for:in:)`: the output goes to this workspace's transient buffer, and
+    /// the consumer recomputes it in backward.
+    public internal(set) var transientOutput: Workspace?
+
     private var input = Tensor(zeros: [0])
     private var trainedLast = false
     private var out = Buffer()
@@ -55,7 +59,7 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let (n, hw) = dims(x)
         input = x
-        let y = out.tensor(x.shape)
+        let y = transientOutput?.transient(x.shape) ?? out.tensor(x.shape)
         trainedLast = training && !frozen
         if trainedLast, let sync = synchronizer, sync.isDistributed {
             forwardSynchronized(x, n: n, hw: hw, y: y, sync: sync)
@@ -66,6 +70,21 @@ public final class BatchNorm: Layer {
             batchNormUpdateRunning(runningMean: runningMean.data, runningVariance: runningVariance.data, mean: mean.data,
                                    variance: variance.data, channels: channels, count: n * hw, momentum: momentum)
             batchesTracked[0] += 1
+        } else {
+            batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                                      beta: beta.value.data, runningMean: runningMean.data,
+                                      runningVariance: runningVariance.data, epsilon: epsilon, y: y.data)
+        }
+        return y
+    }
+
+    public func recomputedOutput() -> Tensor {
+        let x = input
+        let (n, hw) = dims(x)
+        let y = transientOutput?.transient(x.shape) ?? out.tensor(x.shape)
+        if trainedLast {
+            batchNormApply(x.data, batch: n, channels: channels, spatial: hw, mean: mean.data, invStd: invStd.data,
+                           gamma: gamma.value.data, beta: beta.value.data, y: y.data)
         } else {
             batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
                                       beta: beta.value.data, runningMean: runningMean.data,

@@ -18,6 +18,8 @@ public final class Conv2D: Layer {
 
     var input = Tensor(zeros: [0])
     private var out = Buffer()
+    /// Where backward gets the input when it was not kept (`RecomputableOutput`).
+    public var inputSource: RecomputableOutput?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
                 bias: Bool = false, workspace: Workspace = Workspace()) {

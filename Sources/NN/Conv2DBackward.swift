@@ -5,7 +5,7 @@ extension Conv2D {
     /// dW += Σ dy·colsᵀ per tile; dx by the flipped-filter convolution (shifted GEMMs, or im2col of
     /// dy when images are grouped) for stride-1 same convolutions, else Wᵀ·dy and col2im.
     public func backward(_ dy: Tensor) -> Tensor {
-        let x = input
+        let x = inputSource?.recomputedOutput() ?? input
         let g = geometry(x)
         let wantsDx = computesInputGradient
         let dx = wantsDx ? TensorPool.shared.tensor(x.shape) : Tensor(zeros: [0])

@@ -9,6 +9,7 @@ public final class Workspace: @unchecked Sendable {
     private var tiles: [Buffer]
     private var accumulators: [Buffer]
     private var padded: [Buffer]
+    private var transientBuffer = Buffer()
 
     public init() {
         columns = Array(repeating: Buffer(), count: Parallel.workers)
@@ -41,6 +42,11 @@ public final class Workspace: @unchecked Sendable {
     public func preparePadded(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(padded[$0].tensor([count]).data) }
     }
+
+    /// One activation that lives only until the next layer has read it: a batch norm's output
+    /// that its consumer recomputes in backward (`RecomputableOutput`). Layers run one at a time,
+    /// so every such output of the network shares this one buffer.
+    public func transient(_ shape: [Int]) -> Tensor { transientBuffer.tensor(shape) }
 
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(accumulator($0, count: count)) }

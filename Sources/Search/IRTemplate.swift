@@ -88,19 +88,25 @@ public enum IRTemplate {
     /// PReLU slopes and the linear bias decay too). A depthwise weight's fan-out is k² (each input
     /// channel feeds k² outputs), not PyTorch's C·k² for a [C, 1, k, k] tensor. The embedding
     /// BN's γ is held at 1 (`trainable = false`, insightface's features.weight) and still counted.
-    public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = Workspace()) -> Sequential {
+    ///
+    /// `recomputing` (the default) lets the batch norms before a PReLU or a standard convolution
+    /// hand their output over through the workspace's transient buffer and recompute it in
+    /// backward (`RecomputableOutput`): the same numbers, with a third less activation memory.
+    public static func build(_ a: Architecture, rng: inout RNG, workspace: Workspace = Workspace(),
+                             recomputing: Bool = true) -> Sequential {
         precondition(a.ir != nil, "IRTemplate.build: a \(a.space.rawValue) architecture")
         let W = a.width
         let stemConv = Conv2D(a.inChannels, W, kernel: 3, stride: 1, padding: 1, workspace: workspace)
         stemConv.initialize(.kaimingNormalFanOut, rng: &rng)
-        let stem = Sequential([stemConv, BatchNorm(channels: W, decays: false), PReLU(channels: W)],
-                              names: ["conv", "bn", "prelu"])
+        let stemBN = BatchNorm(channels: W, decays: false), stemPReLU = PReLU(channels: W)
+        if recomputing { stemBN.recompute(for: stemPReLU, in: workspace) }
+        let stem = Sequential([stemConv, stemBN, stemPReLU], names: ["conv", "bn", "prelu"])
         let stages = (0..<4).map { _ in Sequential([]) }
         for b in blocks(a) {
             let i = 2 * b.index
             stages[b.stage].append(block(inChannels: b.inChannels, outChannels: b.outChannels, stride: b.stride,
                                          ops: (a.ops[i], a.ops[i + 1]), kernels: (a.kernels[i], a.kernels[i + 1]),
-                                         shortcut: b.shortcutKind, rng: &rng, workspace: workspace))
+                                         shortcut: b.shortcutKind, rng: &rng, workspace: workspace, recomputing: recomputing))
         }
         let head = embeddingHead(a, rng: &rng)
         return Sequential([stem, Sequential(stages), head], names: ["stem", "stages", "head"])
@@ -108,11 +114,18 @@ public enum IRTemplate {
 
     /// One IR basic block (see the type's comment), initialised as `build` does.
     public static func block(inChannels: Int, outChannels p: Int, stride: Int, ops: (ConvOp, ConvOp), kernels: (Int, Int),
-                             shortcut: IRShortcut = .conv, rng: inout RNG, workspace: Workspace = Workspace()) -> Residual {
+                             shortcut: IRShortcut = .conv, rng: inout RNG, workspace: Workspace = Workspace(),
+                             recomputing: Bool = true) -> Residual {
         let convA = searchableConv(ops.0, kernel: kernels.0, inChannels, p, stride: 1, rng: &rng, workspace: workspace)
         let convB = searchableConv(ops.1, kernel: kernels.1, p, p, stride: stride, rng: &rng, workspace: workspace)
-        let branch = Sequential([BatchNorm(channels: inChannels, decays: false), convA, BatchNorm(channels: p, decays: false),
-                                 PReLU(channels: p), convB, BatchNorm(channels: p, decays: false)],
+        let bn1 = BatchNorm(channels: inChannels, decays: false), bn2 = BatchNorm(channels: p, decays: false)
+        let prelu = PReLU(channels: p)
+        if recomputing {
+            // A separable conv_a starts with a depthwise layer, which keeps its input.
+            if let conv = convA as? Conv2D { bn1.recompute(for: conv, in: workspace) }
+            bn2.recompute(for: prelu, in: workspace)
+        }
+        let branch = Sequential([bn1, convA, bn2, prelu, convB, BatchNorm(channels: p, decays: false)],
                                 names: ["bn1", "conv_a", "bn2", "prelu", "conv_b", "bn3"])
         if inChannels == p && (stride == 1 || shortcut == .pool) {
             return Residual(branch: branch, shortcut: stride == 1 ? nil : Subsample(stride: stride))
