@@ -67,12 +67,10 @@ public final class Conv2D: Layer {
     /// dx (a third of the layer's backward work) and returns an empty tensor.
     public var computesInputGradient = true
 
-    private var flippedBuffer = Buffer(), tapsBuffer = Buffer(), flippedTapsBuffer = Buffer()
-
     /// taps[ky·k + kx][co][ci] = W[co, ci, ky, kx]: one [cout, cin] matrix per tap for the shifted GEMMs.
     func weightTaps() -> Tensor {
         let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
-        let t = tapsBuffer.tensor([kk, cout, cin]), w = weight.value.data
+        let t = workspace.weightScratch([kk, cout, cin]), w = weight.value.data
         for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cout + co) * cin + ci] = w[(co * cin + ci) * kk + i] } } }
         return t
     }
@@ -80,7 +78,7 @@ public final class Conv2D: Layer {
     /// The input-gradient convolution's taps: [ky·k + kx][ci][co] = W[co, ci, k-1-ky, k-1-kx].
     func flippedTaps() -> Tensor {
         let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
-        let t = flippedTapsBuffer.tensor([kk, cin, cout]), w = weight.value.data
+        let t = workspace.weightScratch([kk, cin, cout]), w = weight.value.data
         for co in 0..<cout { for ci in 0..<cin { for i in 0..<kk { t.data[(i * cin + ci) * cout + co] = w[(co * cin + ci) * kk + kk - 1 - i] } } }
         return t
     }
@@ -99,7 +97,7 @@ public final class Conv2D: Layer {
     /// W'[ci, co, ky, kx] = W[co, ci, k-1-ky, k-1-kx]: the filters of the input-gradient convolution.
     func flippedWeights() -> Tensor {
         let (cin, cout, k) = (inChannels, outChannels, kernel), kk = k * k
-        let f = flippedBuffer.tensor([cin, cout * kk])
+        let f = workspace.weightScratch([cin, cout * kk])
         let w = weight.value.data
         for co in 0..<cout {
             for ci in 0..<cin {

@@ -10,6 +10,7 @@ public final class Workspace: @unchecked Sendable {
     private var accumulators: [Buffer]
     private var padded: [Buffer]
     private var transientBuffer = Buffer()
+    private var weightBuffer = Buffer()
 
     public init() {
         columns = Array(repeating: Buffer(), count: Parallel.workers)
@@ -47,6 +48,11 @@ public final class Workspace: @unchecked Sendable {
     /// that its consumer recomputes in backward (`RecomputableOutput`). Layers run one at a time,
     /// so every such output of the network shares this one buffer.
     public func transient(_ shape: [Int]) -> Tensor { transientBuffer.tensor(shape) }
+
+    /// A convolution's weights rearranged for one pass (per-tap matrices, flipped filters). Each
+    /// pass rebuilds them from the current weights, so one buffer serves every layer instead of
+    /// a copy of the weights per layer (IR-18: two copies of 44 MB).
+    public func weightScratch(_ shape: [Int]) -> Tensor { weightBuffer.tensor(shape) }
 
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(accumulator($0, count: count)) }
