@@ -11,7 +11,8 @@ BIN=${1:?facenas binary}; PY=${2:?python with torch}; ROUNDS=${3:-5}
 REF=$(cd "$(dirname "$0")/../../shared/bench" 2>/dev/null && pwd || true)
 REF=${TORCH_REFERENCE_DIR:-$REF}
 [ -f "$REF/torch_reference.py" ] || { echo "bench-vs-torch: no torch_reference.py in '$REF' (set TORCH_REFERENCE_DIR)" >&2; exit 2; }
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SKYLAKEX}
+# No OPENBLAS_CORETYPE default: SKYLAKEX is wrong on an AVX2-only CPU, and facenas's CoreTypeGuard
+# already picks the core for the CPU it runs on. A value set by the caller still passes through.
 out=$(mktemp -d)
 for r in $(seq 1 "$ROUNDS"); do
   "$BIN" bench --case tiny-sep12-w64 --case ir18-train-softmax --case ir18-embed --json > "$out/f$r.json"
