@@ -41,7 +41,7 @@ public func reluBackwardBody<I: VectorISA>(_ dy: UnsafePointer<Float>, _ x: Unsa
 /// The body of `preluForward` (see Kernels), specialised per instruction set.
 @inlinable
 public func preluForwardBody<I: VectorISA>(_ x: UnsafePointer<Float>, alpha: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                         y: UnsafeMutablePointer<Float>, _: I.Type) {
+                                           y: UnsafeMutablePointer<Float>, _: I.Type) {
     // x: [n, c, hw], alpha: [c] -> y: [n, c, hw]
     let xs = ConstPointer(x), al = ConstPointer(alpha), ys = SendablePointer(y)
     Parallel.forChunks(n * c, minChunk: minChunk(itemCost: hw, grain: 65_536)) { lo, hi in
@@ -63,7 +63,7 @@ public func preluForwardBody<I: VectorISA>(_ x: UnsafePointer<Float>, alpha: Uns
 /// The body of `preluBackward` (see Kernels), specialised per instruction set.
 @inlinable
 public func preluBackwardBody<I: VectorISA>(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, alpha: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                          dx: UnsafeMutablePointer<Float>, dalpha: UnsafeMutablePointer<Float>, _: I.Type) {
+                                            dx: UnsafeMutablePointer<Float>, dalpha: UnsafeMutablePointer<Float>, _: I.Type) {
     // dy, x: [n, c, hw], alpha: [c] -> dx: [n, c, hw]; dalpha: [c] (+=)
     let dys = ConstPointer(dy), xs = ConstPointer(x), al = ConstPointer(alpha)
     let dxs = SendablePointer(dx), das = SendablePointer(dalpha)

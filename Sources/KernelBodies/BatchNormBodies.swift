@@ -81,9 +81,9 @@ public func channelAffine<I: VectorISA>(_ x: UnsafePointer<Float>, batch n: Int,
 /// The body of `batchNormForwardTraining` (see Kernels), specialised per instruction set.
 @inlinable
 public func batchNormForwardTrainingBody<I: VectorISA>(_ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
-                                     y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                     invStd: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                       gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
+                                                       y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                                       invStd: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, _: I.Type) {
     // x: [n, c, hw] -> y: [n, c, hw]; mean, invStd, variance: [c]
     let m = n * hw
     if c <= 0 || m <= 0 { return }
@@ -109,9 +109,9 @@ public func batchNormForwardTrainingBody<I: VectorISA>(_ x: UnsafePointer<Float>
 /// The body of `batchNormForwardInference` (see Kernels), specialised per instruction set.
 @inlinable
 public func batchNormForwardInferenceBody<I: VectorISA>(_ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                                      gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                                      runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
-                                      epsilon: Float, y: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                                                        runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
+                                                        epsilon: Float, y: UnsafeMutablePointer<Float>, _: I.Type) {
     // x: [n, c, hw] -> y: [n, c, hw]
     if c <= 0 || n * hw <= 0 { return }
     let xs = ConstPointer(x), gs = ConstPointer(gamma), bs = ConstPointer(beta)
@@ -128,8 +128,8 @@ public func batchNormForwardInferenceBody<I: VectorISA>(_ x: UnsafePointer<Float
 /// The body of `batchNormBackward` (see Kernels), specialised per instruction set.
 @inlinable
 public func batchNormBackwardBody<I: VectorISA>(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                              gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-                              dx: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+                                                dx: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, _: I.Type) {
     // dy, x: [n, c, hw] -> dx: [n, c, hw]; dgamma, dbeta: [c] (+=)
     let m = n * hw
     if c <= 0 || m <= 0 { return }
@@ -167,8 +167,8 @@ public func batchNormBackwardBody<I: VectorISA>(_ dy: UnsafePointer<Float>, _ x:
 /// The body of `batchNormBackwardInference` (see Kernels), specialised per instruction set.
 @inlinable
 public func batchNormBackwardInferenceBody<I: VectorISA>(_ dy: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                                       gamma: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>, epsilon: Float,
-                                       dx: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                         gamma: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>, epsilon: Float,
+                                                         dx: UnsafeMutablePointer<Float>, _: I.Type) {
     // dy: [n, c, hw] -> dx: [n, c, hw]
     if c <= 0 || n * hw <= 0 { return }
     let dys = ConstPointer(dy), gs = ConstPointer(gamma), rv = ConstPointer(runningVariance), dxs = SendablePointer(dx)

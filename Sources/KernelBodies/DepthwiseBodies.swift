@@ -281,8 +281,8 @@ public func correlateBatch<I: VectorISA>(planes: Int, source: PlaneSource, outHe
 /// The body of `depthwiseForward` (see Kernels), specialised per instruction set.
 @inlinable
 public func depthwiseForwardBody<I: VectorISA>(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch n: Int, channels c: Int,
-                             height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
-                             y: UnsafeMutablePointer<Float>, _: I.Type) {
+                                               height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
+                                               y: UnsafeMutablePointer<Float>, _: I.Type) {
     // x: [n, c, h, w], weight: [c, k, k] -> y: [n, c, oh, ow]
     let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
     if n * c <= 0 || oh <= 0 || ow <= 0 { return }
@@ -392,8 +392,8 @@ public func stride2InputGradPlane<I: VectorISA>(_ Dp: UnsafePointer<Float>, geom
 /// The body of `depthwiseBackwardInput` (see Kernels), specialised per instruction set.
 @inlinable
 public func depthwiseBackwardInputBody<I: VectorISA>(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch n: Int, channels c: Int,
-                                   height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
-                                   dx: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                     height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
+                                                     dx: UnsafeMutablePointer<Float>, _: I.Type) {
     // dy: [n, c, oh, ow], weight: [c, k, k] -> dx: [n, c, h, w]
     let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
     if n * c <= 0 || h <= 0 || w <= 0 { return }
@@ -559,8 +559,8 @@ public struct WeightGradJob<I: VectorISA, V: SIMD>: WindowJob where V.Scalar == 
 /// The body of `depthwiseBackwardWeight` (see Kernels), specialised per instruction set.
 @inlinable
 public func depthwiseBackwardWeightBody<I: VectorISA>(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-                                    height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
-                                    dweight: UnsafeMutablePointer<Float>, _: I.Type) {
+                                                      height h: Int, width w: Int, kernel k: Int, stride s: Int, pad p: Int,
+                                                      dweight: UnsafeMutablePointer<Float>, _: I.Type) {
     // x: [n, c, h, w], dy: [n, c, oh, ow] -> dweight: [c, k, k] (+=)
     let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
     if n <= 0 || c <= 0 || oh <= 0 || ow <= 0 { return }

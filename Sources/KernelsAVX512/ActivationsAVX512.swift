@@ -15,12 +15,12 @@ package func reluBackwardAVX512(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<F
 
 @inline(never)
 package func preluForwardAVX512(_ x: UnsafePointer<Float>, alpha: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                         y: UnsafeMutablePointer<Float>) {
+                                y: UnsafeMutablePointer<Float>) {
     preluForwardBody(x, alpha: alpha, batch: n, channels: c, spatial: hw, y: y, AVX512.self)
 }
 
 @inline(never)
 package func preluBackwardAVX512(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, alpha: UnsafePointer<Float>, batch n: Int, channels c: Int, spatial hw: Int,
-                          dx: UnsafeMutablePointer<Float>, dalpha: UnsafeMutablePointer<Float>) {
+                                 dx: UnsafeMutablePointer<Float>, dalpha: UnsafeMutablePointer<Float>) {
     preluBackwardBody(dy, x, alpha: alpha, batch: n, channels: c, spatial: hw, dx: dx, dalpha: dalpha, AVX512.self)
 }
