@@ -10,6 +10,12 @@ let fastFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
+// The AVX-512 copies of the hot kernels: code that only runs once the CPU was found to have
+// AVX-512 F/BW/VL/DQ (KernelPath), so the binary as a whole still runs on AVX2-only CPUs.
+let avx512Flags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "skylake-avx512"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "FaceNAS",
@@ -30,7 +36,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastFlags),
-        .target(name: "Kernels", dependencies: ["Tensor"], swiftSettings: fastFlags),
+        // Bodies of the dispatched kernels, generic over the instruction set; specialised (and so
+        // compiled) in Kernels for AVX2 and in KernelsAVX512 for AVX-512.
+        .target(name: "KernelBodies", dependencies: ["Tensor"], swiftSettings: fastFlags),
+        .target(name: "KernelsAVX512", dependencies: ["Tensor", "KernelBodies"], swiftSettings: avx512Flags),
+        .target(name: "Kernels", dependencies: ["Tensor", "KernelBodies", "KernelsAVX512"], swiftSettings: fastFlags),
         .target(name: "NN", dependencies: ["Tensor", "Kernels"], swiftSettings: fastFlags),
         .target(name: "ImageIO", dependencies: ["Tensor", "CJPEG", "CPNG"], swiftSettings: fastFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "ImageIO"], swiftSettings: fastFlags),

@@ -21,7 +21,7 @@ extension FaceNAS {
             let names = cases.isEmpty ? Throughput.cases : cases
             let world = Communicator.world
             let ranks = world.isDistributed ? "  ranks: \(world.size) (MPI; training cases data-parallel)" : ""
-            if !json { print("OpenBLAS core: \(BLAS.coreName)  workers: \(Parallel.workers)\(ranks)") }
+            if !json { print("OpenBLAS core: \(BLAS.coreName)  kernels: \(KernelDispatch.path.rawValue)  workers: \(Parallel.workers)\(ranks)") }
             var results: [Throughput.Result] = []
             for n in names {
                 let r = try Throughput.run(n, iterations: iterations, profile: verbose, communicator: world)

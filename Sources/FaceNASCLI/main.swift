@@ -5,6 +5,9 @@ import Tensor
 // before any work (engineering-measurements A.1). Our own loops use both cores, so OpenBLAS
 // runs single-threaded except where a layer asks for more (BLAS.withThreads).
 CoreTypeGuard.ensureFastCore()
+// Choose the kernel path now, so a FACENAS_KERNELS this CPU cannot honour stops here with its one
+// line rather than at the first kernel call.
+_ = KernelDispatch.path
 BLAS.setThreads(1)
 MemoryPolicy.returnLargeBlocksToTheSystem()
 // Line-buffered even into a pipe, so a pipeline stage's log and terminal show each line as it is

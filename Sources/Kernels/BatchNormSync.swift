@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Batch normalisation whose statistics span several processes (synchronised BN, data-parallel
@@ -16,7 +17,7 @@ public func batchNormLocalMoments(_ x: UnsafePointer<Float>, batch n: Int, chann
     for ci in 0..<c {
         guard m > 0 else { sums[2 * ci] = 0; sums[2 * ci + 1] = 0; continue }
         let shift = x[ci * hw]
-        let (s1, s2) = channelSums(x, nil, batch: n, channels: c, spatial: hw, channel: ci, shift: shift)
+        let (s1, s2) = channelSums(x, nil, batch: n, channels: c, spatial: hw, channel: ci, shift: shift, AVX2.self)
         let mu = Double(shift) + s1 / m
         let m2 = max(0, s2 - s1 * s1 / m)      // Σ(x − μ_local)²
         sums[2 * ci] = m * mu
@@ -40,7 +41,7 @@ public func batchNormApplyMoments(_ x: UnsafePointer<Float>, batch n: Int, chann
         let inv = 1 / (v + Double(epsilon)).squareRoot()
         mean[ci] = Float(mu); variance[ci] = Float(v); invStd[ci] = Float(inv)
         channelAffine(x, batch: n, channels: c, spatial: hw, channel: ci, center: Float(mu),
-                      scale: gamma[ci] * Float(inv), offset: beta[ci], y: y)
+                      scale: gamma[ci] * Float(inv), offset: beta[ci], y: y, AVX2.self)
     }
 }
 
@@ -50,7 +51,7 @@ public func batchNormApplyMoments(_ x: UnsafePointer<Float>, batch n: Int, chann
 public func batchNormLocalGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, batch n: Int, channels c: Int,
                                        spatial hw: Int, mean: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>) {
     for ci in 0..<c {
-        let (sdy, sdyxc) = channelSums(x, dy, batch: n, channels: c, spatial: hw, channel: ci, shift: mean[ci])
+        let (sdy, sdyxc) = channelSums(x, dy, batch: n, channels: c, spatial: hw, channel: ci, shift: mean[ci], AVX2.self)
         sums[2 * ci] = sdy; sums[2 * ci + 1] = sdyxc
     }
 }

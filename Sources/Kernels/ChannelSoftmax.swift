@@ -1,3 +1,4 @@
+import KernelBodies
 import Foundation
 import Tensor
 

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Elementwise arithmetic for residual sums, gradient accumulation and the optimiser. Memory-bound:

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Column lowering for convolution as one GEMM per image (darknet/Caffe style):

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // The non-target part of a margin head: logits are the scaled, clamped cosines; the head then

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Max pooling without padding, in PyTorch's `ceil_mode` or floor mode. MTCNN's three networks

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Global average pooling over each plane (the head of most face embedders uses a global

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // L2 normalisation of matrix rows, forward and backward, for the margin heads: embeddings [n, d]

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // A stride-1 "same" convolution (odd k, pad k/2) as k² GEMMs over one zero-padded copy of the

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 import Foundation
 

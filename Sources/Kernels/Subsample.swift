@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // A 1×1 max-pool with stride s is a strided subsample: AdaFace's IR shortcut where a block's

@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Moving small images between the batch layout [n, rows, columns] and one GEMM tile

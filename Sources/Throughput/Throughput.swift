@@ -15,12 +15,14 @@ public enum Throughput {
         public var iterations: Int
         public var params: Int
         public var core: String
+        /// The kernel path in use (`avx2`, `avx512`; KernelDispatch), beside the OpenBLAS core.
+        public var kernels: String? = KernelDispatch.path.rawValue
         public var secondsPerIteration: [Double]
         public var layers: [LayerProfile.Row]?
         /// Case-specific figures (e.g. the face loader's own throughput and resident memory).
         public var extra: [String: Double]?
         enum CodingKeys: String, CodingKey {
-            case `case`, gflops, batch, iterations, params, core, layers, extra
+            case `case`, gflops, batch, iterations, params, core, kernels, layers, extra
             case imagesPerSecond = "images_per_s", secondsPerIteration = "seconds_per_iteration"
         }
     }

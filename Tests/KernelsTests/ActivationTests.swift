@@ -22,13 +22,14 @@ private let preluCases = [PReLUCase(1, 1, 1), PReLUCase(3, 17, 1), PReLUCase(3, 
                           PReLUCase(2, 5, 35), PReLUCase(2, 8, 9001)]
 
 @Suite struct ActivationTests {
-    @Test(arguments: counts)
-    func reluMatchesNaive(_ n: Int) {
+    // Every kernel path this CPU can run (avx2, and avx512 where the CPU has it) against the naive loops.
+    @Test(arguments: KernelDispatch.runnablePaths, counts)
+    func reluMatchesNaive(_ path: KernelPath, _ n: Int) {
         var rng = RNG(seed: UInt64(n))
         let x = withZeros(n, &rng), dy = randomTensor([n], &rng)
         let y = Tensor(shape: [n], repeating: .nan), dx = Tensor(shape: [n], repeating: .nan)
-        reluForward(x.data, count: n, y: y.data)
-        reluBackward(dy.data, x.data, count: n, dx: dx.data)
+        reluForward(x.data, count: n, y: y.data, path: path)
+        reluBackward(dy.data, x.data, count: n, dx: dx.data, path: path)
         #expect(y.array == x.array.map { max($0, 0) })
         #expect(dx.array == (0..<n).map { x[$0] > 0 ? dy[$0] : 0 })
     }
@@ -39,8 +40,8 @@ private let preluCases = [PReLUCase(1, 1, 1), PReLUCase(3, 17, 1), PReLUCase(3, 
         #expect(x.array == (0..<19).map { max(Float($0) - 9, 0) })
     }
 
-    @Test(arguments: preluCases)
-    func preluMatchesNaive(_ g: PReLUCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, preluCases)
+    func preluMatchesNaive(_ path: KernelPath, _ g: PReLUCase) {
         var rng = RNG(seed: UInt64(g.n * 1000 + g.c * 10 + g.hw))
         let count = g.n * g.c * g.hw
         let x = withZeros(count, &rng), dy = randomTensor([count], &rng)
@@ -48,9 +49,9 @@ private let preluCases = [PReLUCase(1, 1, 1), PReLUCase(3, 17, 1), PReLUCase(3, 
         let dalpha = randomTensor([g.c], &rng)
         let da0 = doubles(dalpha)
         let y = Tensor(shape: [count], repeating: .nan), dx = Tensor(shape: [count], repeating: .nan)
-        preluForward(x.data, alpha: alpha.data, batch: g.n, channels: g.c, spatial: g.hw, y: y.data)
+        preluForward(x.data, alpha: alpha.data, batch: g.n, channels: g.c, spatial: g.hw, y: y.data, path: path)
         preluBackward(dy.data, x.data, alpha: alpha.data, batch: g.n, channels: g.c, spatial: g.hw,
-                      dx: dx.data, dalpha: dalpha.data)
+                      dx: dx.data, dalpha: dalpha.data, path: path)
         var wantY = [Float](repeating: 0, count: count), wantDx = wantY
         var wantDa = da0, scale = 1.0
         for b in 0..<g.n {

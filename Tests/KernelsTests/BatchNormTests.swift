@@ -81,21 +81,24 @@ private struct BNRun {
     let y: Tensor, mean: Tensor, invStd: Tensor, variance: Tensor
 }
 
-private func runForward(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ g: BNCase) -> BNRun {
+private func runForward(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ g: BNCase,
+                        path: KernelPath = KernelDispatch.path) -> BNRun {
     let r = BNRun(y: Tensor(shape: [g.count], repeating: .nan), mean: Tensor(zeros: [g.c]),
                   invStd: Tensor(zeros: [g.c]), variance: Tensor(zeros: [g.c]))
     batchNormForwardTraining(x.data, batch: g.n, channels: g.c, spatial: g.hw, gamma: gamma.data, beta: beta.data,
-                             epsilon: eps, y: r.y.data, mean: r.mean.data, invStd: r.invStd.data, variance: r.variance.data)
+                             epsilon: eps, y: r.y.data, mean: r.mean.data, invStd: r.invStd.data, variance: r.variance.data,
+                             path: path)
     return r
 }
 
 @Suite struct BatchNormTests {
-    @Test(arguments: cases + [bigCase])
-    func trainingForwardMatchesNaive(_ g: BNCase) {
+    // Every kernel path this CPU can run (avx2, and avx512 where the CPU has it) against the naive loops.
+    @Test(arguments: KernelDispatch.runnablePaths, cases + [bigCase])
+    func trainingForwardMatchesNaive(_ path: KernelPath, _ g: BNCase) {
         var rng = RNG(seed: g.seed)
         let x = randomTensor([g.count], &rng, lo: -2, hi: 3)
         let gamma = randomTensor([g.c], &rng, lo: 0.5, hi: 1.5), beta = randomTensor([g.c], &rng)
-        let r = runForward(x, gamma, beta, g)
+        let r = runForward(x, gamma, beta, g, path: path)
         let st = naiveStats(doubles(x), g)
         expectClose(r.mean, st.mean, tolerance: 1e-6, "mean \(g)")
         expectClose(r.variance, st.variance, tolerance: 1e-6, "variance \(g)")
@@ -154,18 +157,18 @@ private func runForward(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ g: BNCas
         expectClose(rv1, [0.95], tolerance: 1e-7, "m == 1 variance")
     }
 
-    @Test(arguments: cases + [bigCase])
-    func backwardMatchesAnalytic(_ g: BNCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, cases + [bigCase])
+    func backwardMatchesAnalytic(_ path: KernelPath, _ g: BNCase) {
         var rng = RNG(seed: g.seed + 1)
         let x = randomTensor([g.count], &rng, lo: -2, hi: 3)
         let dy = randomTensor([g.count], &rng)
         let gamma = randomTensor([g.c], &rng, lo: 0.5, hi: 1.5), beta = randomTensor([g.c], &rng)
-        let r = runForward(x, gamma, beta, g)
+        let r = runForward(x, gamma, beta, g, path: path)
         let dx = Tensor(shape: [g.count], repeating: .nan)
         let dgamma = randomTensor([g.c], &rng), dbeta = randomTensor([g.c], &rng)
         let dg0 = doubles(dgamma), db0 = doubles(dbeta)
         batchNormBackward(dy.data, x.data, batch: g.n, channels: g.c, spatial: g.hw, gamma: gamma.data,
-                          mean: r.mean.data, invStd: r.invStd.data, dx: dx.data, dgamma: dgamma.data, dbeta: dbeta.data)
+                          mean: r.mean.data, invStd: r.invStd.data, dx: dx.data, dgamma: dgamma.data, dbeta: dbeta.data, path: path)
         let want = naiveBackward(doubles(dy), doubles(x), doubles(gamma), g)
         expectClose(dx, want.dx, tolerance: 2e-5, "dx \(g)")
         expectClose(dgamma, zip(dg0, want.dgamma).map { $0 + $1 }, tolerance: 1e-5, "dgamma \(g)")
@@ -204,17 +207,17 @@ private func runForward(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ g: BNCas
         #expect(relativeError(doubles(dbeta), numB, floor: 1) <= 1e-5, "dbeta \(g)")
     }
 
-    @Test(arguments: cases + [bigCase])
-    func inferencePassesMatchNaive(_ g: BNCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, cases + [bigCase])
+    func inferencePassesMatchNaive(_ path: KernelPath, _ g: BNCase) {
         var rng = RNG(seed: g.seed + 3)
         let x = randomTensor([g.count], &rng, lo: -2, hi: 3), dy = randomTensor([g.count], &rng)
         let gamma = randomTensor([g.c], &rng, lo: 0.5, hi: 1.5), beta = randomTensor([g.c], &rng)
         let rm = randomTensor([g.c], &rng), rv = randomTensor([g.c], &rng, lo: 0.1, hi: 2)
         let y = Tensor(shape: [g.count], repeating: .nan), dx = Tensor(shape: [g.count], repeating: .nan)
         batchNormForwardInference(x.data, batch: g.n, channels: g.c, spatial: g.hw, gamma: gamma.data, beta: beta.data,
-                                  runningMean: rm.data, runningVariance: rv.data, epsilon: eps, y: y.data)
+                                  runningMean: rm.data, runningVariance: rv.data, epsilon: eps, y: y.data, path: path)
         batchNormBackwardInference(dy.data, batch: g.n, channels: g.c, spatial: g.hw, gamma: gamma.data,
-                                   runningVariance: rv.data, epsilon: eps, dx: dx.data)
+                                   runningVariance: rv.data, epsilon: eps, dx: dx.data, path: path)
         var wantY = [Double](repeating: 0, count: g.count), wantDx = wantY
         for b in 0..<g.n {
             for ci in 0..<g.c {

@@ -82,31 +82,32 @@ private func naiveBackward(_ x: [Float], _ wt: [Float], _ dy: [Float], _ g: Conv
 }
 
 @Suite struct DepthwiseTests {
-    @Test(arguments: cases)
-    func forwardMatchesNaive(_ g: ConvCase) {
+    // Every kernel path this CPU can run (avx2, and avx512 where the CPU has it) against the naive loops.
+    @Test(arguments: KernelDispatch.runnablePaths, cases)
+    func forwardMatchesNaive(_ path: KernelPath, _ g: ConvCase) {
         var rng = RNG(seed: g.seed)
         let x = randomTensor([g.n, g.c, g.h, g.w], &rng)
         let wt = randomTensor([g.c, g.k, g.k], &rng)
         let y = Tensor(shape: [g.n, g.c, g.oh, g.ow], repeating: .nan)
         depthwiseForward(x.data, weight: wt.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                         kernel: g.k, stride: g.s, pad: g.p, y: y.data)
+                         kernel: g.k, stride: g.s, pad: g.p, y: y.data, path: path)
         expectClose(y, naiveForward(x.array, wt.array, g), "forward \(g)")
     }
 
-    @Test(arguments: cases)
-    func backwardInputMatchesNaive(_ g: ConvCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, cases)
+    func backwardInputMatchesNaive(_ path: KernelPath, _ g: ConvCase) {
         var rng = RNG(seed: g.seed + 1)
         let x = randomTensor([g.n, g.c, g.h, g.w], &rng)
         let wt = randomTensor([g.c, g.k, g.k], &rng)
         let dy = randomTensor([g.n, g.c, g.oh, g.ow], &rng)
         let dx = Tensor(shape: [g.n, g.c, g.h, g.w], repeating: .nan)  // must be overwritten
         depthwiseBackwardInput(dy.data, weight: wt.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                               kernel: g.k, stride: g.s, pad: g.p, dx: dx.data)
+                               kernel: g.k, stride: g.s, pad: g.p, dx: dx.data, path: path)
         expectClose(dx, naiveBackward(x.array, wt.array, dy.array, g).dx, "backward input \(g)")
     }
 
-    @Test(arguments: cases)
-    func backwardWeightAddsNaive(_ g: ConvCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, cases)
+    func backwardWeightAddsNaive(_ path: KernelPath, _ g: ConvCase) {
         var rng = RNG(seed: g.seed + 2)
         let x = randomTensor([g.n, g.c, g.h, g.w], &rng)
         let wt = randomTensor([g.c, g.k, g.k], &rng)
@@ -114,28 +115,28 @@ private func naiveBackward(_ x: [Float], _ wt: [Float], _ dy: [Float], _ g: Conv
         let dw = randomTensor([g.c, g.k, g.k], &rng)  // existing gradient, added to
         let start = doubles(dw)
         depthwiseBackwardWeight(x.data, dy.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                                kernel: g.k, stride: g.s, pad: g.p, dweight: dw.data)
+                                kernel: g.k, stride: g.s, pad: g.p, dweight: dw.data, path: path)
         let naive = naiveBackward(x.array, wt.array, dy.array, g).dw
         expectClose(dw, zip(start, naive).map { $0 + $1 }, "backward weight \(g)")
     }
 
     /// <forward(x), dy> == <x, backwardInput(dy)> == <w, backwardWeight(x, dy)>: the forward is
     /// linear in x and in w, and the two backward passes are its transposes.
-    @Test(arguments: cases)
-    func backwardPassesAreAdjoints(_ g: ConvCase) {
+    @Test(arguments: KernelDispatch.runnablePaths, cases)
+    func backwardPassesAreAdjoints(_ path: KernelPath, _ g: ConvCase) {
         var rng = RNG(seed: g.seed + 3)
         let x = randomTensor([g.n, g.c, g.h, g.w], &rng)
         let wt = randomTensor([g.c, g.k, g.k], &rng)
         let dy = randomTensor([g.n, g.c, g.oh, g.ow], &rng)
         let y = Tensor(zeros: [g.n, g.c, g.oh, g.ow])
         depthwiseForward(x.data, weight: wt.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                         kernel: g.k, stride: g.s, pad: g.p, y: y.data)
+                         kernel: g.k, stride: g.s, pad: g.p, y: y.data, path: path)
         let dx = Tensor(zeros: [g.n, g.c, g.h, g.w])
         depthwiseBackwardInput(dy.data, weight: wt.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                               kernel: g.k, stride: g.s, pad: g.p, dx: dx.data)
+                               kernel: g.k, stride: g.s, pad: g.p, dx: dx.data, path: path)
         let dw = Tensor(zeros: [g.c, g.k, g.k])
         depthwiseBackwardWeight(x.data, dy.data, batch: g.n, channels: g.c, height: g.h, width: g.w,
-                                kernel: g.k, stride: g.s, pad: g.p, dweight: dw.data)
+                                kernel: g.k, stride: g.s, pad: g.p, dweight: dw.data, path: path)
         let ydy = dot(doubles(y), doubles(dy))
         let scale = Double(y.count * g.k * g.k).squareRoot()
         expectAdjoint(ydy, dot(doubles(x), doubles(dx)), scale: scale, "x adjoint \(g)")

@@ -1,23 +1,23 @@
 import Tensor
 
 // Small helpers shared by the kernel files: pointer wrappers that may cross into the workers'
-// `@Sendable` closures, and unaligned SIMD loads/stores.
+// `@Sendable` closures, and unaligned SIMD loads/stores. Inlinable and always inlined, so each
+// kernel module compiles them for its own target CPU (see VectorISA).
 
 /// A read-only pointer that may be captured by `Parallel`'s `@Sendable` closures; the caller
 /// guarantees nobody writes the memory while the workers read it.
-@usableFromInline
-struct ConstPointer<T>: @unchecked Sendable {
-    @usableFromInline let p: UnsafePointer<T>
-    @inlinable init(_ p: UnsafePointer<T>) { self.p = p }
+public struct ConstPointer<T>: @unchecked Sendable {
+    public let p: UnsafePointer<T>
+    @inlinable public init(_ p: UnsafePointer<T>) { self.p = p }
 }
 
-@inline(__always)
-func load<V: SIMD>(_ p: UnsafePointer<Float>, as: V.Type = V.self) -> V where V.Scalar == Float {
+@inlinable @inline(__always)
+public func load<V: SIMD>(_ p: UnsafePointer<Float>, as: V.Type = V.self) -> V where V.Scalar == Float {
     UnsafeRawPointer(p).loadUnaligned(as: V.self)
 }
 
-@inline(__always)
-func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+@inlinable @inline(__always)
+public func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }
 
@@ -25,8 +25,8 @@ func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == 
 /// network) would spend more time in a scalar tail or a memmove call than in the vector part, so
 /// the last piece is one more full vector ending exactly at `count`, overlapping the previous one
 /// (it rewrites the same values).
-@inline(__always)
-func copyRun(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+@inlinable @inline(__always)
+public func copyRun(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
     if count >= 16 {
         var i = 0
         while i &+ 16 <= count { store(load(src + i, as: SIMD16<Float>.self), dst + i); i &+= 16 }
@@ -43,8 +43,8 @@ func copyRun(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, c
 }
 
 /// Writes the first `count` lanes of `v` (for the ragged end of a row).
-@inline(__always)
-func storePartial<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int) where V.Scalar == Float {
+@inlinable @inline(__always)
+public func storePartial<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int) where V.Scalar == Float {
     var t = v
     withUnsafePointer(to: &t) { tp in
         copyRun(UnsafeRawPointer(tp).assumingMemoryBound(to: Float.self), to: p, count: count)
@@ -53,17 +53,17 @@ func storePartial<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int)
 
 /// `Parallel`'s minChunk for items of `itemCost` elements: a thread is only worth waking for
 /// roughly `grain` elements of work (dispatch costs a few microseconds).
-@inline(__always)
-func minChunk(itemCost: Int, grain: Int = 32_768) -> Int {
+@inlinable @inline(__always)
+public func minChunk(itemCost: Int, grain: Int = 32_768) -> Int {
     max(1, grain / max(itemCost, 1))
 }
 
 /// Floor division rounding towards minus infinity (Swift's `/` truncates towards zero).
-@inline(__always)
-func floorDiv(_ a: Int, _ b: Int) -> Int {
+@inlinable @inline(__always)
+public func floorDiv(_ a: Int, _ b: Int) -> Int {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-@inline(__always)
-func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
+@inlinable @inline(__always)
+public func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
