@@ -67,6 +67,11 @@ public final class Conv2D: Layer {
     /// dx (a third of the layer's backward work) and returns an empty tensor.
     public var computesInputGradient = true
 
+    /// Passes that run as Winograd F(2×2, 3×3) when the geometry allows (stride-1, pad-1 3×3 over
+    /// at least `tiling.winogradChannels` channels); the rest use shifted GEMMs or im2col. Tests
+    /// compare the paths; `FACENAS_WINOGRAD` sets the default (`WinogradPasses.configured`).
+    public var winogradPasses = WinogradPasses.configured
+
     /// taps[ky·k + kx][co][ci] = W[co, ci, ky, kx]: one [cout, cin] matrix per tap for the shifted GEMMs.
     func weightTaps() -> Tensor {
         let (cin, cout, kk) = (inChannels, outChannels, kernel * kernel)
@@ -136,6 +141,18 @@ public final class Conv2D: Layer {
         input = x
         let g = geometry(x)
         let y = out.tensor([g.n, g.cout, g.oh, g.ow])
+        if winogradPasses.contains(.forward) && winograds(g) {
+            winogradForward(x, g, into: y)
+            if let b = bias {
+                for i in 0..<g.n {
+                    for co in 0..<g.cout {
+                        let v = b.value.data[co], row = y.data + i * g.outPlane + co * g.ohw
+                        for j in 0..<g.ohw { row[j] += v }
+                    }
+                }
+            }
+            return y
+        }
         let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
                               workers: Parallel.workers)
         let grouped = plan.groupSize > 1, shifted = shifts(g, plan)

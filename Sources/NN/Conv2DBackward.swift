@@ -7,8 +7,31 @@ extension Conv2D {
     public func backward(_ dy: Tensor) -> Tensor {
         let x = inputSource?.recomputedOutput() ?? input
         let g = geometry(x)
-        let wantsDx = computesInputGradient
-        let dx = wantsDx ? TensorPool.shared.tensor(x.shape) : Tensor(zeros: [0])
+        let dx = computesInputGradient ? TensorPool.shared.tensor(x.shape) : Tensor(zeros: [0])
+        // Winograd takes the passes it is switched on for (`winogradPasses`); the rest run below.
+        let wino = winograds(g)
+        let winoW = wino && winogradPasses.contains(.weightGradient)
+        let winoX = wino && computesInputGradient && winogradPasses.contains(.inputGradient)
+        if winoW || winoX { winogradBackward(dy, x, g, dx: winoX ? dx : nil, weights: winoW) }
+        if !winoW || (computesInputGradient && !winoX) {
+            standardBackward(dy, x, g, dx: dx, weights: !winoW, input: computesInputGradient && !winoX)
+        }
+        if let dbias = bias?.grad {
+            for i in 0..<g.n {
+                for co in 0..<g.cout {
+                    let row = dy.data + (i * g.cout + co) * g.ohw
+                    var sum: Float = 0
+                    for j in 0..<g.ohw { sum += row[j] }
+                    dbias.data[co] += sum
+                }
+            }
+        }
+        return dx
+    }
+
+    /// The GEMM passes: dW when `weights`, dx when `input`. `x` is the forward's input (kept, or
+    /// recomputed by `inputSource`).
+    func standardBackward(_ dy: Tensor, _ x: Tensor, _ g: Geometry, dx: Tensor, weights doW: Bool, input wantsDx: Bool) {
         let plan = ConvTiling(batch: g.n, outHeight: g.oh, outWidth: g.ow, depth: g.kk, policy: tiling,
                               workers: Parallel.workers)
         let grouped = plan.groupSize > 1
@@ -39,10 +62,12 @@ extension Conv2D {
                 if grouped {
                     // dW += dY·colsᵀ and dcols = Wᵀ·dY over the group's side-by-side columns.
                     let ld = count * g.ohw
-                    g.lowerSideBySide(xp.p + i0 * g.inPlane, images: count, into: cols[t].p)
                     gatherTile(dyp.p + i0 * g.outPlane, images: count, rows: g.cout, columns: g.ohw, into: tiles[t].p)
-                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
-                                      beta: 1, c: accs[t].p, ldc: g.kk)
+                    if doW {
+                        g.lowerSideBySide(xp.p + i0 * g.inPlane, images: count, into: cols[t].p)
+                        BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: ld, a: tiles[t].p, lda: ld, b: cols[t].p, ldb: ld,
+                                          beta: 1, c: accs[t].p, ldc: g.kk)
+                    }
                     if !wantsDx { continue }
                     if let fp {
                         for j in 0..<count {
@@ -70,14 +95,16 @@ extension Conv2D {
                 for r0 in Swift.stride(from: 0, to: g.oh, by: plan.bandRows) {
                     let band = r0..<min(g.oh, r0 + plan.bandRows), nc = band.count * g.ow
                     let dyb = dyi + r0 * g.ow
-                    var colp = UnsafePointer(xi + r0 * g.ow), ldb = g.ohw
-                    if !g.pointwise {
-                        im2col(xi, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
-                               rows: band, col: cols[t].p)
-                        colp = UnsafePointer(cols[t].p); ldb = nc
+                    if doW {
+                        var colp = UnsafePointer(xi + r0 * g.ow), ldb = g.ohw
+                        if !g.pointwise {
+                            im2col(xi, channels: g.cin, height: g.h, width: g.w, kernel: g.k, stride: g.s, pad: g.p,
+                                   rows: band, col: cols[t].p)
+                            colp = UnsafePointer(cols[t].p); ldb = nc
+                        }
+                        BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
+                                          beta: 1, c: accs[t].p, ldc: g.kk)
                     }
-                    BLAS.parallelGemm(transB: true, m: g.cout, n: g.kk, k: nc, a: dyb, lda: g.ohw, b: colp, ldb: ldb,
-                                      beta: 1, c: accs[t].p, ldc: g.kk)
                     if !wantsDx { continue }
                     if let ftp {
                         shiftedConvolutionBand(padded[t].p, channels: g.cout, height: g.oh, width: g.ow, kernel: g.k, taps: ftp.p,
@@ -99,19 +126,10 @@ extension Conv2D {
                 }
             }
         }
-        for t in 1..<max(Parallel.workers, 1) {
-            addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
-        }
-        if let dbias = bias?.grad {
-            for i in 0..<g.n {
-                for co in 0..<g.cout {
-                    let row = dy.data + (i * g.cout + co) * g.ohw
-                    var sum: Float = 0
-                    for j in 0..<g.ohw { sum += row[j] }
-                    dbias.data[co] += sum
-                }
+        if doW {
+            for t in 1..<max(Parallel.workers, 1) {
+                addInPlace(weight.grad.data, accs[t].p, count: g.cout * g.kk)
             }
         }
-        return dx
     }
 }

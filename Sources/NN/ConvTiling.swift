@@ -25,6 +25,11 @@ public struct ConvTiling: Equatable, Sendable {
         /// Fewest channels (in and out) for which a stride-1 same convolution runs as shifted
         /// GEMMs (each tap's GEMM has that depth) rather than over im2col.
         public var shiftChannels = 16
+        /// Fewest channels (in and out) for which a stride-1 pad-1 3×3 convolution runs as
+        /// Winograd F(2×2, 3×3) (`Conv2D.winogradPasses`): its 16 GEMMs have that depth.
+        public var winogradChannels = 16
+        /// 2×2 output tiles per Winograd unit: the width of its 16 GEMMs (`WinogradTiling`).
+        public var winogradTiles = 512
         public init() {}
 
         /// Output columns per band for a GEMM depth of `depth` floats per column.

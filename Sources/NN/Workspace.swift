@@ -10,7 +10,7 @@ public final class Workspace: @unchecked Sendable {
     private var accumulators: [Buffer]
     private var padded: [Buffer]
     private var transientBuffer = Buffer()
-    private var weightBuffer = Buffer()
+    private var weightBuffer = Buffer(), transformedWeightBuffer = Buffer()
 
     public init() {
         columns = Array(repeating: Buffer(), count: Parallel.workers)
@@ -53,6 +53,10 @@ public final class Workspace: @unchecked Sendable {
     /// pass rebuilds them from the current weights, so one buffer serves every layer instead of
     /// a copy of the weights per layer (IR-18: two copies of 44 MB).
     public func weightScratch(_ shape: [Int]) -> Tensor { weightBuffer.tensor(shape) }
+
+    /// A convolution's filters transformed for one pass (Winograd's G·g·Gᵀ, of the weights or of
+    /// the flipped weights held in `weightScratch`), shared by every layer like `weightScratch`.
+    public func transformedWeights(_ shape: [Int]) -> Tensor { transformedWeightBuffer.tensor(shape) }
 
     public func prepareAccumulators(count: Int) -> [SendablePointer<Float>] {
         (0..<Parallel.workers).map { SendablePointer(accumulator($0, count: count)) }
