@@ -161,6 +161,27 @@ import Training
         #expect(zip(net.dropoutLayers, refNet.dropoutLayers).allSatisfy { $0.0.rng == $0.1.rng })
     }
 
+    /// A NaN in one micro-batch stops the step before any weight or momentum buffer moves, as it
+    /// does for a whole batch (every micro-batch runs first, so data-parallel ranks stop together).
+    @Test func nonFiniteMicroBatchStopsBeforeAnyWeightMoves() throws {
+        let (net, head) = Self.irNet(frozenBN: true)
+        let step = TrainingStep(network: net, head: head, config: Self.config(accumulate: 4))
+        let (x, y) = Self.batch()
+        try step.step(x, labels: y, lr: 0.1)
+        let before = step.parameters.map { $0.value.array + ($0.momentum?.array ?? []) }
+        let (bad, _) = Self.batch(seed: 6)
+        bad[bad.count / 2 + 5] = .nan   // a row of the third micro-batch
+        #expect(throws: TrainingError.self) { try step.step(bad, labels: y, lr: 0.1, epoch: 0, index: 1) }
+        #expect(step.parameters.map { $0.value.array + ($0.momentum?.array ?? []) } == before)
+        // The same two steps on clean data do move them (the comparison above can fail).
+        let (cleanNet, cleanHead) = Self.irNet(frozenBN: true)
+        let clean = TrainingStep(network: cleanNet, head: cleanHead, config: Self.config(accumulate: 4))
+        try clean.step(x, labels: y, lr: 0.1)
+        #expect(clean.parameters.map { $0.value.array + ($0.momentum?.array ?? []) } == before)
+        try clean.step(Self.batch(seed: 6).0, labels: y, lr: 0.1)
+        #expect(clean.parameters.map { $0.value.array + ($0.momentum?.array ?? []) } != before)
+    }
+
     /// Frozen batch norm and no dropout (ranks draw their own masks, unlike one process).
     static func frozenNoDropout() -> (Sequential, MarginHead) {
         let a = Architecture(irStages: [1, 1, 1, 1], width: 4, inputSize: 16, embeddingSize: 8, dropout: 0)
