@@ -24,6 +24,8 @@ extension FaceNAS {
         @Option(name: .customLong("weight-decay"), help: "Weight decay (default 3e-4; face 5e-4, never on BN).") var weightDecay: Double?
         @Option(help: "Global gradient-norm clip, 0 disables (default 5; face off).") var clip: Double?
         @Option(help: "Seed for initialisation, shuffling and augmentation (default 0; face 42).") var seed: UInt64?
+        @Option(help: "Gradient accumulation: run each batch as N micro-batches (N divides --batch-size) and take one SGD step on their summed gradient; memory scales with the micro-batch (default 1).")
+        var accumulate: Int?
         @Flag(help: "Continue from OUT/checkpoint.safetensors if it exists.") var resume = false
         @Option(name: .customLong("limit-train"), help: "Train on a subset of N images (classify: seeded, class-balanced; face: spread evenly).")
         var limitTrain: Int?
@@ -55,6 +57,7 @@ extension FaceNAS {
 
         func validate() throws {
             guard (epochs ?? 1) >= 1, (batchSize ?? 1) >= 1, (lr ?? 1) > 0 else { throw ValidationError("--epochs, --batch-size and --lr must be positive") }
+            guard (accumulate ?? 1) >= 1 else { throw ValidationError("--accumulate must be at least 1 (got \(accumulate ?? 1))") }
             guard valEvery >= 1, (valPairs ?? 10) >= 10 else { throw ValidationError("--val-every must be at least 1 and --val-pairs at least 10") }
         }
 
@@ -89,7 +92,8 @@ extension FaceNAS {
 
         /// The recipe flags the user gave (the others keep the recipe's values).
         var recipeOverrides: RecipeOverrides {
-            RecipeOverrides(epochs: epochs, batchSize: batchSize, lr: lr, momentum: momentum, weightDecay: weightDecay, clip: clip, seed: seed)
+            RecipeOverrides(epochs: epochs, batchSize: batchSize, lr: lr, momentum: momentum, weightDecay: weightDecay, clip: clip, seed: seed,
+                            accumulate: accumulate)
         }
 
         /// Output folder, resume and the job this process belongs to.

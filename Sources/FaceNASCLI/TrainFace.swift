@@ -37,7 +37,7 @@ struct FaceTraining {
         let run = try FaceTrainingRun(options, source: source)
         print("data: \(description)  train \(run.trainIndices.count) images  \(source.classes) identities  \(arch.inputSize)x\(arch.inputSize)")
         print("model: \(arch.space.rawValue) depth \(arch.depth) width \(arch.width) stages \(arch.stages.map { "\($0)" } ?? "-")  params \(run.backbone.parameterCount)  MACs \(ArchitectureSummary.macs(arch))")
-        print("loss: \(run.head.summary)\(Self.gradientNote(margin))  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)  epochs \(config.epochs)")
+        print("loss: \(run.head.summary)\(Self.gradientNote(margin))  lr \(config.schedule.baseLR) drops at \(config.schedule.milestones)  batch \(config.batchSize)\(Self.microBatchNote(config))  epochs \(config.epochs)")
         if !run.validationSets.isEmpty {
             print("validation: " + run.validationSets.map { "\($0.name) (\($0.isSame.count) of \($0.pairsInFile) pairs)" }.joined(separator: ", "))
         }
@@ -73,6 +73,11 @@ struct FaceTraining {
     /// "  arcface gradient straight-through" for ArcFace, whose summary leaves the gradient out.
     static func gradientNote(_ margin: MarginKind) -> String {
         margin.arcFaceGradient.map { "  arcface gradient \($0.rawValue)" } ?? ""
+    }
+
+    /// " (8 micro-batches of 64)" under gradient accumulation.
+    static func microBatchNote(_ config: TrainingConfig) -> String {
+        config.accumulate > 1 ? " (\(config.accumulate) micro-batches of \(config.batchSize / config.accumulate))" : ""
     }
 
     /// The training images and a default validation set: a `synth:` folder brings its own `.bin`.

@@ -19,6 +19,29 @@ public protocol LossHead: AnyObject {
     /// Data-parallel training: statistics the head keeps over a batch are taken over every rank's
     /// shard. Heads without batch statistics ignore it.
     var synchronizer: Communicator? { get set }
+
+    /// True for heads that keep statistics over a training batch (AdaFace's feature-norm mean and
+    /// std), which a training forward updates over its own rows. Gradient accumulation must take
+    /// them over the whole batch instead: it collects `statisticsValues` of every micro-batch,
+    /// calls `updateStatistics` once with all of them, then runs the micro-batches with
+    /// `updatingStatistics: false`. Heads without such statistics skip that first pass.
+    var keepsBatchStatistics: Bool { get }
+    /// What the batch statistics need of `features` [n, d], one value per row.
+    func statisticsValues(_ features: Tensor) -> [Float]
+    /// Updates the statistics once over the values of a whole batch, as a training forward of it would.
+    func updateStatistics(_ values: [Float])
+    /// `forward`, with the statistics updated over this batch only when `updatingStatistics`.
+    func forward(_ features: Tensor, labels: [Int32], training: Bool, updatingStatistics: Bool) -> Double
+}
+
+/// A head without batch statistics: nothing to collect, and every forward is the plain one.
+extension LossHead {
+    public var keepsBatchStatistics: Bool { false }
+    public func statisticsValues(_ features: Tensor) -> [Float] { [] }
+    public func updateStatistics(_ values: [Float]) {}
+    public func forward(_ features: Tensor, labels: [Int32], training: Bool, updatingStatistics: Bool) -> Double {
+        forward(features, labels: labels, training: training)
+    }
 }
 
 extension SoftmaxCrossEntropy: LossHead {

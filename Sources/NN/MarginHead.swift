@@ -26,6 +26,7 @@ public final class MarginHead {
     private var normalizedX = Buffer(), xNorms = Buffer(), normalizedW = Buffer(), wNorms = Buffer()
     private var cosines = Buffer(), logitBuffer = Buffer(), probabilities = Buffer()
     private var dCos = Buffer(), dNormalizedX = Buffer(), dX = Buffer(), dNormalizedW = Buffer()
+    private var statisticsScratch = Buffer()
     private var targetSlopes: [Float] = [], qualityScalers: [Double] = []
     private var labels: [Int32] = []
     private var batch = 0
@@ -63,6 +64,12 @@ public final class MarginHead {
     /// uses the updated values, as the reference does (so an AdaFace training batch needs n ≥ 2 for
     /// the unbiased std). A label outside 0..<classes stops with its index.
     public func forward(_ embeddings: Tensor, labels: [Int32], training: Bool) -> Double {
+        forward(embeddings, labels: labels, training: training, updatingStatistics: training)
+    }
+
+    /// `updatingStatistics` false: AdaFace uses the stored statistics as they are, also in training
+    /// (a micro-batch of gradient accumulation, after `updateStatistics` took the whole batch's).
+    public func forward(_ embeddings: Tensor, labels: [Int32], training: Bool, updatingStatistics: Bool) -> Double {
         let n = embeddings.shape.first ?? 0, d = embeddingSize, k = classes
         precondition(embeddings.rank == 2 && embeddings.shape[1] == d,
                      "MarginHead: embeddings \(embeddings.shape), expected [n, \(d)]")
@@ -82,7 +89,7 @@ public final class MarginHead {
         clampScaleForward(cos.data, count: n * k, lower: bounds.lower, upper: bounds.upper, scale: scale, logits: z.data)
 
         if let stats = normStatistics {
-            if training { stats.update(norms: xn, over: synchronizer) }
+            if updatingStatistics { stats.update(norms: xn, over: synchronizer) }
             stats.qualityScalers(norms: xn, h: adaFaceH, into: &qualityScalers)
         }
         targetSlopes.removeAll(keepingCapacity: true)
@@ -119,6 +126,24 @@ public final class MarginHead {
         normalizeRowsBackward(gx.data, normalized: xh.data, norms: xn.data, rows: n, cols: d, accumulate: false, dx: dx.data)
         normalizeRowsBackward(gw.data, normalized: wh.data, norms: wn.data, rows: k, cols: d, accumulate: true, dx: centres.grad.data)
         return dx
+    }
+
+    /// AdaFace keeps the feature-norm statistics of its training batches.
+    public var keepsBatchStatistics: Bool { normStatistics != nil }
+
+    /// The rows' norms, computed as `forward` computes them (the other kinds: none).
+    public func statisticsValues(_ embeddings: Tensor) -> [Float] {
+        guard normStatistics != nil else { return [] }
+        let n = embeddings.shape.first ?? 0, d = embeddingSize
+        precondition(embeddings.rank == 2 && embeddings.shape[1] == d, "MarginHead: embeddings \(embeddings.shape), expected [n, \(d)]")
+        let norms = Tensor(zeros: [n])
+        normalizeRows(embeddings.data, rows: n, cols: d, normalized: statisticsScratch.tensor([n, d]).data, norms: norms.data)
+        return norms.array
+    }
+
+    /// AdaFace's update over the norms of a whole batch (every rank's, with a synchronizer).
+    public func updateStatistics(_ norms: [Float]) {
+        normStatistics?.update(norms: Tensor(shape: [norms.count], values: norms), over: synchronizer)
     }
 
     private var adaFaceH: Float {

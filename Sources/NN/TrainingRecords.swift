@@ -13,11 +13,33 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Global-norm gradient clipping; nil for none.
     public var clipNorm: Double?
     public var seed: UInt64
+    /// Gradient accumulation: each batch of `batchSize` runs as this many micro-batches whose
+    /// gradients are summed before one optimiser step (1: the whole batch at once).
+    public var accumulate: Int
 
     public init(epochs: Int, batchSize: Int = 64, schedule: LRSchedule, momentum: Double = 0.9,
-                weightDecay: Double = 3e-4, nesterov: Bool = false, clipNorm: Double? = 5, seed: UInt64 = 0) {
+                weightDecay: Double = 3e-4, nesterov: Bool = false, clipNorm: Double? = 5, seed: UInt64 = 0, accumulate: Int = 1) {
         self.epochs = epochs; self.batchSize = batchSize; self.schedule = schedule; self.momentum = momentum
         self.weightDecay = weightDecay; self.nesterov = nesterov; self.clipNorm = clipNorm; self.seed = seed
+        self.accumulate = accumulate
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, schedule, momentum, weightDecay, nesterov, clipNorm, seed, accumulate
+    }
+
+    /// Checkpoints written before `accumulate` existed trained whole batches: a missing value is 1.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        schedule = try c.decode(LRSchedule.self, forKey: .schedule)
+        momentum = try c.decode(Double.self, forKey: .momentum)
+        weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+        nesterov = try c.decode(Bool.self, forKey: .nesterov)
+        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        accumulate = try c.decodeIfPresent(Int.self, forKey: .accumulate) ?? 1
     }
 }
 

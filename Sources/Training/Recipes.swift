@@ -6,10 +6,12 @@ public struct RecipeOverrides: Sendable {
     /// Gradient-norm clip; 0 turns clipping off.
     public var clip: Double?
     public var seed: UInt64?
+    /// Micro-batches per batch (gradient accumulation).
+    public var accumulate: Int?
     public init(epochs: Int? = nil, batchSize: Int? = nil, lr: Double? = nil, momentum: Double? = nil,
-                weightDecay: Double? = nil, clip: Double? = nil, seed: UInt64? = nil) {
+                weightDecay: Double? = nil, clip: Double? = nil, seed: UInt64? = nil, accumulate: Int? = nil) {
         self.epochs = epochs; self.batchSize = batchSize; self.lr = lr; self.momentum = momentum
-        self.weightDecay = weightDecay; self.clip = clip; self.seed = seed
+        self.weightDecay = weightDecay; self.clip = clip; self.seed = seed; self.accumulate = accumulate
     }
 
     /// The recipe rebuilt with the overridden epochs, lr, batch and seed (its schedule depends on
@@ -19,6 +21,7 @@ public struct RecipeOverrides: Sendable {
         if let m = momentum { config.momentum = m }
         if let wd = weightDecay { config.weightDecay = wd }
         if let c = clip { config.clipNorm = c > 0 ? c : nil }
+        if let n = accumulate { config.accumulate = n }
         return config
     }
 }
@@ -56,6 +59,17 @@ extension TrainingConfig {
     public static func benchmark(batchSize: Int) -> TrainingConfig {
         TrainingConfig(epochs: 1, batchSize: batchSize, schedule: .init(kind: .constant, baseLR: 0.01),
                        momentum: 0.9, weightDecay: 5e-4, clipNorm: nil)
+    }
+}
+
+extension TrainingConfig {
+    /// Why `accumulate` cannot split this batch size into equal micro-batches; nil when it can.
+    public var accumulationProblem: String? {
+        if accumulate < 1 { return "--accumulate \(accumulate): the micro-batches per batch must be at least 1" }
+        if batchSize % accumulate != 0 {
+            return "--accumulate \(accumulate) does not divide --batch-size \(batchSize) into equal micro-batches"
+        }
+        return nil
     }
 }
 

@@ -76,7 +76,8 @@ public struct RunState: Codable, Sendable {
     /// Everything a resumed run must share with the run that wrote the state, named as flags, in
     /// the order a refusal names the first difference.
     public var resumeSettings: [RunSetting] {
-        [RunSetting("--epochs", "\(config.epochs)"), RunSetting("--seed", "\(config.seed)"), RunSetting("--data", data)] + settings
+        [RunSetting("--epochs", "\(config.epochs)"), RunSetting("--seed", "\(config.seed)"), RunSetting("--data", data),
+         RunSetting("--accumulate", "\(config.accumulate)")] + settings
     }
 
     /// Why a state read back from a file cannot be this run's: counters out of range or a

@@ -62,6 +62,7 @@ public final class TrainingRun<Task: TrainingTask> {
     public init(task: Task, config: TrainingConfig, data: String, control: RunControl) throws {
         self.task = task; self.config = config; self.data = data; self.control = control
         stopAfterEpochs = control.stopAfterEpochs
+        if let problem = config.accumulationProblem { throw RunError(problem) }
         let dp = DataParallel.make(communicator: control.communicator, syncBatchNorm: control.syncBatchNorm,
                                    verifyReplicas: control.verifyReplicas)
         trainer = TrainingStep(network: task.network, head: task.head, config: config, dataParallel: dp)

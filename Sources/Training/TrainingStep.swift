@@ -8,7 +8,8 @@ import Tensor
 ///
 /// A step: network forward → loss head forward → (data-parallel: global batch figures) → a
 /// non-finite loss stops before any weight moves → backward through head and network →
-/// (data-parallel: gradient sum) → clipping → SGD → (optional replica check).
+/// (data-parallel: gradient sum) → clipping → SGD → (optional replica check). With
+/// `accumulate` > 1 the forward and backward run per micro-batch (`AccumulatedStep.swift`).
 public final class TrainingStep {
     public let network: Layer
     public let head: LossHead
@@ -19,6 +20,10 @@ public final class TrainingStep {
     /// Set when this process is one rank of a data-parallel job: a step then takes this rank's
     /// shard of a global batch and returns the global batch's figures.
     public let dataParallel: DataParallel?
+    /// Micro-batches per step (gradient accumulation); 1 runs the batch at once.
+    public let accumulate: Int
+    /// The current micro-batch's rows (reused: one micro-batch's input at a time is alive).
+    var microInput = Buffer()
 
     public struct Result: Sendable {
         /// Mean loss, correct predictions and rows, all over the global batch when data-parallel.
@@ -28,6 +33,8 @@ public final class TrainingStep {
     public init(network: Layer, head: LossHead, config: TrainingConfig, dataParallel: DataParallel? = nil) {
         self.network = network; self.head = head; self.dataParallel = dataParallel
         clipNorm = config.clipNorm
+        precondition(config.accumulate >= 1, "TrainingStep: accumulate \(config.accumulate) must be at least 1")
+        accumulate = config.accumulate
         network.skipInputGradient()
         dataParallel?.prepare(network)
         head.synchronizer = dataParallel?.communicator
@@ -40,6 +47,7 @@ public final class TrainingStep {
     /// step in errors and replica checks.
     @discardableResult
     public func step(_ x: Tensor, labels: [Int32], lr: Double, epoch: Int = 0, index: Int = 0, globalStep: Int = 0) throws -> Result {
+        if accumulate > 1 { return try accumulatedStep(x, labels: labels, lr: lr, epoch: epoch, index: index, globalStep: globalStep) }
         let features = network.forward(x, training: true)
         var loss = head.forward(features, labels: labels, training: true)
         var correct = countCorrect(head.scores, labels: labels), rows = labels.count
