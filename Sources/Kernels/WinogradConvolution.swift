@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Winograd F(2×2, 3×3) convolution of a unit of work: the 2×2 output tiles in `tileRows` of

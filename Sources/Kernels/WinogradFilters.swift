@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Winograd F(2×2, 3×3) filter transforms: U = G g Gᵀ for every (out, in) channel pair, and the

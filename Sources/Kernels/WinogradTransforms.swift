@@ -1,3 +1,4 @@
+import KernelBodies
 import Tensor
 
 // Winograd F(2×2, 3×3) data transforms for a stride-1, pad-1 3×3 convolution. The output is cut
