@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// OpenBLAS 0.3.21 (Debian 12) does not know recent CPUs. On recent Xeons it silently falls back
-/// to its SSE3 "Prescott" kernels, about 5× slower; on AMD Zen 4/5, which have AVX-512, it picks
-/// its AVX2 "Haswell"/"Zen" kernels, and the SkylakeX (AVX-512) sgemm does the same work in about
-/// 60% of the CPU time there (performance.md, 2026-12-03). It reads OPENBLAS_CORETYPE only when the
+/// to its SSE3 "Prescott" kernels, about 5× slower; where it settles on its AVX2 "Haswell"/"Zen"
+/// kernels on a CPU that has AVX-512 (AMD parts it does not know), its SkylakeX sgemm does the same
+/// work in about 60% of the CPU time (Zen 5, performance.md, 2026-12-03). It reads OPENBLAS_CORETYPE only when the
 /// library loads, so the fix must happen before `main`'s first BLAS call: re-execute the program
 /// once with the variable set. A value already set by the environment is always respected.
 public enum CoreTypeGuard {
