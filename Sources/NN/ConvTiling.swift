@@ -56,15 +56,19 @@ public struct ConvTiling: Equatable, Sendable {
             units = n
             columns = bandRows * ow
         } else {
-            // As few units as the target allows, rounded up to a multiple of the workers so that
-            // none idles, then spread evenly.
-            let widest = max(1, policy.groupColumns / ohw)
-            var u = (n + widest - 1) / widest
-            if n >= workers { u = min(n, (u + workers - 1) / workers * workers) }
-            groupSize = (n + u - 1) / u
+            (groupSize, units) = Self.groups(batch: n, perImage: ohw, target: policy.groupColumns, workers: workers)
             bandRows = oh
-            units = (n + groupSize - 1) / groupSize
             columns = groupSize * ohw
         }
+    }
+
+    /// Images side by side, about `target` columns per unit: as few units as the target allows,
+    /// rounded up to a multiple of the workers so that none idles, then spread evenly.
+    static func groups(batch n: Int, perImage: Int, target: Int, workers: Int) -> (size: Int, units: Int) {
+        let widest = max(1, target / max(perImage, 1))
+        var u = (n + widest - 1) / widest
+        if n >= workers { u = min(n, (u + workers - 1) / workers * workers) }
+        let size = (n + u - 1) / u
+        return (size, (n + size - 1) / size)
     }
 }

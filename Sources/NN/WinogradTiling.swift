@@ -64,12 +64,8 @@ struct WinogradTiling: Equatable {
             units = n
             tiles = bandRows * tw
         } else {
-            let widest = max(1, target / perImage)
-            var u = (n + widest - 1) / widest
-            if n >= workers { u = min(n, (u + workers - 1) / workers * workers) }
-            groupSize = (n + u - 1) / u
+            (groupSize, units) = ConvTiling.groups(batch: n, perImage: perImage, target: target, workers: workers)
             bandRows = th
-            units = (n + groupSize - 1) / groupSize
             tiles = groupSize * perImage
         }
     }
