@@ -59,7 +59,7 @@ public final class BatchNorm: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let (n, hw) = dims(x)
         input = x
-        let y = transientOutput?.transient(x.shape) ?? out.tensor(x.shape)
+        let y = outputTensor(x.shape)
         trainedLast = training && !frozen
         if trainedLast, let sync = synchronizer, sync.isDistributed {
             forwardSynchronized(x, n: n, hw: hw, y: y, sync: sync)
@@ -71,24 +71,29 @@ public final class BatchNorm: Layer {
                                    variance: variance.data, channels: channels, count: n * hw, momentum: momentum)
             batchesTracked[0] += 1
         } else {
-            batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
-                                      beta: beta.value.data, runningMean: runningMean.data,
-                                      runningVariance: runningVariance.data, epsilon: epsilon, y: y.data)
+            normalizeWithRunningStatistics(x, n: n, hw: hw, into: y)
         }
         return y
+    }
+
+    /// Where the output goes: the workspace's transient buffer when a consumer recomputes it, else our own.
+    private func outputTensor(_ shape: [Int]) -> Tensor { transientOutput?.transient(shape) ?? out.tensor(shape) }
+
+    private func normalizeWithRunningStatistics(_ x: Tensor, n: Int, hw: Int, into y: Tensor) {
+        batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
+                                  beta: beta.value.data, runningMean: runningMean.data,
+                                  runningVariance: runningVariance.data, epsilon: epsilon, y: y.data)
     }
 
     public func recomputedOutput() -> Tensor {
         let x = input
         let (n, hw) = dims(x)
-        let y = transientOutput?.transient(x.shape) ?? out.tensor(x.shape)
+        let y = outputTensor(x.shape)
         if trainedLast {
             batchNormApply(x.data, batch: n, channels: channels, spatial: hw, mean: mean.data, invStd: invStd.data,
                            gamma: gamma.value.data, beta: beta.value.data, y: y.data)
         } else {
-            batchNormForwardInference(x.data, batch: n, channels: channels, spatial: hw, gamma: gamma.value.data,
-                                      beta: beta.value.data, runningMean: runningMean.data,
-                                      runningVariance: runningVariance.data, epsilon: epsilon, y: y.data)
+            normalizeWithRunningStatistics(x, n: n, hw: hw, into: y)
         }
         return y
     }

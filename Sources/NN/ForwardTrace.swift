@@ -12,11 +12,10 @@ public struct ForwardTrace {
 
     /// The state of every batch norm and dropout at or below `network`, as it is now.
     public init(of network: Layer) {
-        let layers = network.layersBelow
-        batchNorms = layers.compactMap { $0 as? BatchNorm }.map {
+        batchNorms = network.layers(of: BatchNorm.self).map {
             (layer: $0, mean: $0.runningMean.array, variance: $0.runningVariance.array, tracked: $0.batchesTracked[0])
         }
-        dropouts = layers.compactMap { $0 as? Dropout }.map { (layer: $0, rng: $0.rng) }
+        dropouts = network.layers(of: Dropout.self).map { (layer: $0, rng: $0.rng) }
     }
 
     /// Puts the state back as it was when this trace was taken.
@@ -27,13 +26,5 @@ public struct ForwardTrace {
             b.layer.batchesTracked[0] = b.tracked
         }
         for d in dropouts { d.layer.rng = d.rng }
-    }
-}
-
-extension Layer {
-    /// This layer and every layer it contains, depth first in layer order.
-    public var layersBelow: [Layer] {
-        guard let c = self as? ContainerLayer else { return [self] }
-        return [self] + c.children.flatMap { $0.layer.layersBelow }
     }
 }

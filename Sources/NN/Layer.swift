@@ -85,6 +85,15 @@ extension Layer {
     public var parameterCount: Int { allParameters.reduce(0) { $0 + $1.value.count } }
 
     public func zeroGradients() { for p in allParameters { p.grad.zero() } }
+
+    /// This layer and every layer it contains, depth first in layer order.
+    public var layersBelow: [Layer] {
+        guard let c = self as? ContainerLayer else { return [self] }
+        return [self] + c.children.flatMap { $0.layer.layersBelow }
+    }
+
+    /// Every layer of type `T` at or below this one, in layer order.
+    public func layers<T>(of type: T.Type) -> [T] { layersBelow.compactMap { $0 as? T } }
 }
 
 extension Layer {

@@ -40,6 +40,6 @@ public struct CPUFeatures: Sendable, Equatable {
         if let fake = ProcessInfo.processInfo.environment["FACENAS_TEST_CPUFLAGS"] {
             return CPUFeatures(flags: Set(fake.split(separator: " ").map(String.init)))
         }
-        return CPUFeatures(flags: CoreTypeGuard.cpuFlags())
+        return CPUFeatures(flags: CoreTypeGuard.flags)
     }()
 }

@@ -29,6 +29,9 @@ public enum CoreTypeGuard {
         return nil
     }
 
+    /// This machine's flags, read once per process (the core guard and `CPUFeatures` both ask).
+    public static let flags: Set<String> = cpuFlags()
+
     /// Flags of the first processor in /proc/cpuinfo (empty where that file does not exist).
     public static func cpuFlags() -> Set<String> {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
@@ -48,7 +51,7 @@ public enum CoreTypeGuard {
         // FACENAS_TEST_CORENAME stands in for the detected core so tests can drive the re-exec
         // on machines whose OpenBLAS already detects the CPU.
         let core = env["FACENAS_TEST_CORENAME"] ?? BLAS.coreName
-        guard let want = recommendedCoreType(coreName: core, cpuFlags: cpuFlags(),
+        guard let want = recommendedCoreType(coreName: core, cpuFlags: flags,
                                              environmentValue: env["OPENBLAS_CORETYPE"]) else { return }
         setenv("OPENBLAS_CORETYPE", want, 1)
         setenv("FACENAS_COREGUARD_DONE", "1", 1)

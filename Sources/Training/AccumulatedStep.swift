@@ -58,10 +58,7 @@ extension TrainingStep {
         var loss = lossSum / Double(rows), total = rows
         if let dp = dataParallel { (total, loss, correct, _) = dp.globalBatch(rows: rows, meanLoss: loss, correct: correct) }
         guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: index, loss: loss) }
-        dataParallel?.sumGradients(parameters)
-        if let c = clipNorm { GradientClipping.clip(parameters, maxNorm: c) }
-        optimizer.step(lr: Float(lr))
-        dataParallel?.checkReplicas(parameters, step: globalStep)
+        applyGradients(lr: lr, globalStep: globalStep)
         return Result(loss: loss, correct: correct, rows: total)
     }
 

@@ -43,12 +43,7 @@ public final class DataParallel {
     /// Synchronises every batch norm under `network` when `syncBatchNorm`.
     public func prepare(_ network: Layer) {
         guard syncBatchNorm else { return }
-        visit(network) { ($0 as? BatchNorm)?.synchronizer = communicator }
-    }
-
-    private func visit(_ layer: Layer, _ body: (Layer) -> Void) {
-        body(layer)
-        if let c = layer as? ContainerLayer { for (_, child) in c.children { visit(child, body) } }
+        for bn in network.layers(of: BatchNorm.self) { bn.synchronizer = communicator }
     }
 
     /// The sums over ranks of this rank's [rows, Σloss·rows, correct]: the global batch size,
@@ -93,8 +88,7 @@ public final class DataParallel {
     public func averageRunningStatistics(_ network: Layer) {
         guard !syncBatchNorm else { return }
         let inv = 1 / Float(size)
-        visit(network) { layer in
-            guard let bn = layer as? BatchNorm else { return }
+        for bn in network.layers(of: BatchNorm.self) {
             for t in [bn.runningMean, bn.runningVariance] {
                 communicator.sum(t.data, count: t.count)
                 for i in 0..<t.count { t[i] *= inv }

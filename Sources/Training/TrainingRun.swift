@@ -136,7 +136,7 @@ public final class TrainingRun<Task: TrainingTask> {
     /// after epoch e masks as an uninterrupted one does. Ranks draw their own masks, so a
     /// data-parallel run with dropout is not the one-process run.
     private func reseedDropout(epoch: Int) {
-        for (i, d) in task.network.dropoutLayers.enumerated() {
+        for (i, d) in task.network.layers(of: Dropout.self).enumerated() {
             var g = RNG(seed: config.seed ^ 0x6472_6F70_6F75_7400)   // "dropout"
             for v in [epoch, dataParallel?.rank ?? 0, i] { g = RNG(seed: g.next() ^ UInt64(v)) }
             d.rng = g

@@ -56,11 +56,16 @@ public final class TrainingStep {
         guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: index, loss: loss) }
         optimizer.zeroGradients()
         _ = network.backward(head.backward(scale: scale))
+        applyGradients(lr: lr, globalStep: globalStep)
+        return Result(loss: loss, correct: correct, rows: rows)
+    }
+
+    /// The update once the step's gradients are in: sum over ranks, clipping, SGD, replica check.
+    func applyGradients(lr: Double, globalStep: Int) {
         dataParallel?.sumGradients(parameters)
         if let c = clipNorm { GradientClipping.clip(parameters, maxNorm: c) }
         optimizer.step(lr: Float(lr))
         dataParallel?.checkReplicas(parameters, step: globalStep)
-        return Result(loss: loss, correct: correct, rows: rows)
     }
 
     /// Trains one epoch over `batches`; `steps` is the epoch's step count (progress and the

@@ -11,12 +11,6 @@ import TestSupport
 /// gradients then differ by ~2e-4 in norm, 1.6e-6 with every slope at 1). So gradients are
 /// compared with the kink removed, and the forward with it in place.
 @Suite struct ConvolutionPathTests {
-    private func all<T>(_ l: Layer, _ t: T.Type) -> [T] {
-        if let c = l as? T { return [c] }
-        if let c = l as? ContainerLayer { return c.children.flatMap { all($0.layer, t) } }
-        return []
-    }
-
     private func relative(_ a: [Float], _ b: [Float]) -> Double {
         var d = 0.0, n = 0.0
         for i in a.indices { let e = Double(a[i] - b[i]); d += e * e; n += Double(a[i]) * Double(a[i]) }
@@ -33,14 +27,14 @@ import TestSupport
         for (shifted, winograd) in [(false, false), (true, false), (true, true)] {
             var rng = RNG(seed: 3)
             let net = IRTemplate.build(a, rng: &rng)
-            let convs = all(net, Conv2D.self)
+            let convs = net.layers(of: Conv2D.self)
             for c in convs {
                 c.useShiftedGemms = shifted; c.tiling.bandColumns = 256
                 c.winogradPasses = winograd ? .all : []; c.tiling.winogradTiles = 64
             }
             let x = randomTensor([6, 3, 64, 64], seed: 4)
             outputs.append(net.forward(x, training: true).array)
-            for p in all(net, PReLU.self) { p.alpha.value.fill(1) }
+            for p in net.layers(of: PReLU.self) { p.alpha.value.fill(1) }
             let y = net.forward(x, training: true)
             net.zeroGradients()
             _ = net.backward(randomTensor(y.shape, seed: 5))

@@ -8,16 +8,10 @@ import TestSupport
 /// backward give the very same numbers as kept outputs: forward, every parameter gradient and the
 /// input gradient, bit for bit, in training and with frozen batch norms.
 @Suite struct IRRecomputeTests {
-    private func all<T>(_ l: Layer, _ t: T.Type) -> [T] {
-        if let c = l as? T { return [c] }
-        if let c = l as? ContainerLayer { return c.children.flatMap { all($0.layer, t) } }
-        return []
-    }
-
     private func run(_ a: Architecture, recomputing: Bool, frozen: Bool) -> (out: [Float], grads: [Float], dx: [Float]) {
         var rng = RNG(seed: 7)
         let net = IRTemplate.build(a, rng: &rng, recomputing: recomputing)
-        for bn in all(net, BatchNorm.self) {
+        for bn in net.layers(of: BatchNorm.self) {
             bn.frozen = frozen
             // Non-trivial γ, β and running statistics, so a recomputation that used other values shows.
             for c in 0..<bn.channels {
@@ -51,7 +45,7 @@ import TestSupport
         let ws = Workspace()
         let net = IRTemplate.build(Architecture(irStages: [1, 1, 1, 1], width: 8, inputSize: 32, embeddingSize: 16),
                                    rng: &rng, workspace: ws)
-        let handed = all(net, BatchNorm.self).filter { $0.transientOutput != nil }
+        let handed = net.layers(of: BatchNorm.self).filter { $0.transientOutput != nil }
         // The stem's BN and, per block, the BN before conv_a and the BN before the PReLU.
         #expect(handed.count == 1 + 2 * 4)
         let x = randomTensor([2, 3, 32, 32], seed: 2)

@@ -19,11 +19,11 @@ import Training
         var rng = RNG(seed: 11)
         let net = NetworkBuilder.build(a, rng: &rng)
         // Running statistics away from (0, 1), so a frozen BN still does something.
-        for (k, bn) in net.layersBelow.compactMap({ $0 as? BatchNorm }).enumerated() {
+        for (k, bn) in net.layers(of: BatchNorm.self).enumerated() {
             bn.frozen = frozenBN
             for c in 0..<bn.channels { bn.runningMean[c] = 0.05 * Float((c + k) % 5); bn.runningVariance[c] = 0.5 + 0.1 * Float(c % 3) }
         }
-        for (i, d) in net.dropoutLayers.enumerated() { d.rng = RNG(seed: 77 + UInt64(i)) }
+        for (i, d) in net.layers(of: Dropout.self).enumerated() { d.rng = RNG(seed: 77 + UInt64(i)) }
         let head = MarginHead(embeddingSize: 8, classes: classes, kind: .adaFace(), centreInit: .unitUniform, rng: &rng)
         return (net, head)
     }
@@ -93,7 +93,7 @@ import Training
         func plain() -> Sequential {
             var rng = RNG(seed: 9)
             let net = PlainTemplate.build(Architecture(inChannels: 3, classes: Self.classes, inputSize: 16, depth: 2, width: 4), rng: &rng)
-            for bn in net.layersBelow.compactMap({ $0 as? BatchNorm }) { bn.frozen = true }
+            for bn in net.layers(of: BatchNorm.self) { bn.frozen = true }
             return net
         }
         var c1 = TrainingConfig.classification(lr: 0.05, batchSize: Self.rows), c4 = c1
@@ -147,7 +147,7 @@ import Training
         Self.expectSameStep(refParameters, step.parameters, before: before, "training BN")
         #expect(head.state.map { $0.value[0] } == statsHead.state.map { $0.value[0] })
 
-        let bns = net.layersBelow.compactMap { $0 as? BatchNorm }
+        let bns = net.layers(of: BatchNorm.self)
         #expect(!bns.isEmpty && bns.allSatisfy { $0.batchesTracked[0] == Float(n) }, "pass 1 must not count as steps")
         for ((name, mine), (_, ref)) in zip(net.namedState(), statsNet.namedState()) {
             #expect(Self.relativeError(ref.array, mine.array) <= 1e-5, "\(name): \(mine.array.prefix(4)) against \(ref.array.prefix(4))")
@@ -155,10 +155,10 @@ import Training
         // And the sequential updates are not the whole batch's single update (the check can fail).
         let (wholeNet, _) = Self.irNet(frozenBN: false)
         _ = wholeNet.forward(x, training: true)
-        let firstBN = { (s: Sequential) in s.layersBelow.compactMap { $0 as? BatchNorm }[0].runningMean.array }
+        let firstBN = { (s: Sequential) in s.layers(of: BatchNorm.self)[0].runningMean.array }
         #expect(Self.relativeError(firstBN(wholeNet), firstBN(net)) > 1e-3)
         // The next step sees the dropout generators where the reference left them.
-        #expect(zip(net.dropoutLayers, refNet.dropoutLayers).allSatisfy { $0.0.rng == $0.1.rng })
+        #expect(zip(net.layers(of: Dropout.self), refNet.layers(of: Dropout.self)).allSatisfy { $0.0.rng == $0.1.rng })
     }
 
     /// A NaN in one micro-batch stops the step before any weight or momentum buffer moves, as it
@@ -187,7 +187,7 @@ import Training
         let a = Architecture(irStages: [1, 1, 1, 1], width: 4, inputSize: 16, embeddingSize: 8, dropout: 0)
         var rng = RNG(seed: 11)
         let n = NetworkBuilder.build(a, rng: &rng)
-        for bn in n.layersBelow.compactMap({ $0 as? BatchNorm }) { bn.frozen = true }
+        for bn in n.layers(of: BatchNorm.self) { bn.frozen = true }
         return (n, MarginHead(embeddingSize: 8, classes: classes, kind: .adaFace(), centreInit: .unitUniform, rng: &rng))
     }
 
